@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test command: dependencies, build, then every test against a throwaway PostgreSQL that
+# pg_virtualenv starts and removes (it exports PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh build test
+scripts/build.sh
+pg_virtualenv -o max_connections=300 ctest --test-dir build --output-on-failure -j"$(nproc)" "$@"

@@ -1,0 +1,59 @@
+#include "config/option_sources.hpp"
+
+#include <system_error>
+
+namespace pgentry::config::detail {
+namespace {
+
+struct Candidate {
+    std::optional<Setting> setting;
+    bool is_file;
+};
+
+// DATABASE_URL is not pgentry's: compose turns "DATABASE_URL: ${DATABASE_URL}" of an unset variable
+// into an empty one, which means "not set" rather than a bad value.
+std::optional<Setting> foreign(const Environment& env, const std::string& variable) {
+    const auto found = env.find(variable);
+    if (found == env.end() || found->second.empty()) {
+        return std::nullopt;
+    }
+    return Setting{found->second, variable};
+}
+
+// Docker secrets end in a newline. The content is never part of a message: it is the secret.
+std::string read_url_file(const Setting& path) {
+    std::string url;
+    try {
+        url = read_file(path.value);
+    } catch (const std::system_error& error) {
+        throw usage_error(path.origin + ": cannot read " + shown(path.value) + ": " + error.code().message());
+    }
+    url.erase(url.find_last_not_of(" \t\r\n\v\f") + 1);
+    if (url.empty()) {
+        throw usage_error(path.origin + ": " + shown(path.value) + " is empty");
+    }
+    return url;
+}
+
+}  // namespace
+
+std::string resolve_database_url(const Sources& sources, const Environment& env) {
+    const Candidate chain[] = {
+        {sources.get(Source::command_line, "database-url"), false},
+        {sources.get(Source::command_line, "database-url-file"), true},
+        {sources.get(Source::environment, "database-url"), false},
+        {sources.get(Source::environment, "database-url-file"), true},
+        {foreign(env, "DATABASE_URL"), false},
+        {foreign(env, "DATABASE_URL_FILE"), true},
+        {sources.get(Source::config_file, "database-url"), false},
+        {sources.get(Source::config_file, "database-url-file"), true},
+    };
+    for (const Candidate& candidate : chain) {
+        if (candidate.setting) {
+            return candidate.is_file ? read_url_file(*candidate.setting) : candidate.setting->value;
+        }
+    }
+    return "";
+}
+
+}  // namespace pgentry::config::detail

@@ -1,0 +1,34 @@
+#include "config/option_sources.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace pgentry::config::detail {
+
+// POSIX rather than ifstream: a directory opens fine as an ifstream and then reads as empty, and the
+// errno of a failure is what the user needs to see ("Permission denied" on a secret file).
+std::string read_file(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw std::system_error(errno, std::generic_category());
+    }
+    std::string content;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer, sizeof buffer)) != 0) {
+        if (n > 0) {
+            content.append(buffer, static_cast<std::size_t>(n));
+        } else if (errno != EINTR) {
+            const int error = errno;
+            ::close(fd);
+            throw std::system_error(error, std::generic_category());
+        }
+    }
+    ::close(fd);
+    return content;
+}
+
+}  // namespace pgentry::config::detail

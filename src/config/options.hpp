@@ -1,0 +1,69 @@
+#pragma once
+// The resolved configuration: command line > PGENTRY_* environment > config file > default.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgentry::config {
+
+enum class Mode { run, migrate_only, wait_only, launch_only, status, verify, rollback };
+enum class LockKind { table, advisory };
+enum class Launch { supervise, exec };
+enum class LogFormat { text, json };
+enum class LogLevel { debug, info, warn, error };
+
+using Duration = std::chrono::milliseconds;
+using Environment = std::map<std::string, std::string>;
+
+struct Options {
+    Mode mode = Mode::run;
+    std::string database_url;          // libpq URI or key=value conninfo; empty: libpq's PG* variables and defaults
+    std::filesystem::path migrations_dir = "migrations";
+    std::string migrations_table = "schema_migrations";  // validated: ident or schema.ident
+    LockKind lock = LockKind::table;
+    Duration wait_timeout = std::chrono::seconds(60);    // 0: try once
+    Duration lock_timeout{0};                            // 0: no limit
+    std::optional<Duration> statement_timeout;
+    Launch launch = Launch::supervise;
+    Duration stop_timeout{0};                            // 0: never SIGKILL
+    bool signal_group = false;
+    std::optional<std::string> user;                     // USER[:GROUP]
+    std::optional<std::int64_t> rollback_to;             // --to
+    int rollback_steps = 1;                              // --steps
+    LogFormat log_format = LogFormat::text;
+    LogLevel log_level = LogLevel::info;
+    std::vector<std::string> command;                    // COMMAND [ARG...]
+};
+
+// What the command line asked for: run with options, or print text (--help, --version) and exit 0.
+struct Parsed {
+    Options options;
+    std::optional<std::string> print;  // written to stdout as is (it ends in a newline)
+};
+
+// args excludes argv[0]. Throws pgentry::Error(64) naming the option (or variable, or config key)
+// and the value. Reads --database-url-file / DATABASE_URL_FILE files.
+// Every value given in any source is validated, also one that a higher source overrides: a typo in
+// the config file is reported even while the environment masks it. Only the URL file that wins is read.
+// An empty DATABASE_URL / DATABASE_URL_FILE counts as unset (compose's "${DATABASE_URL}" of an unset
+// variable); an empty pgentry option is an error. PGENTRY_VERSION is ignored: images commonly set it
+// to pin the download (ENV TINI_VERSION ... is the pattern tini documents); --help and --version
+// are command-line only, any other PGENTRY_* variable must name an option.
+// Not thread-safe: po::parse_environment reads environ, which parse() points at env for that call.
+Parsed parse(const std::vector<std::string>& args, const Environment& env);
+
+// The process environment as a map.
+Environment current_environment();
+
+// "500ms", "30s", "2m", "1h", bare number = seconds. Throws std::invalid_argument when malformed or negative.
+// A decimal fraction is accepted when the result is a whole number of milliseconds ("1.5s", "0.25m";
+// not "0.5ms"). No sign, no spaces, lower-case units, one number and one unit ("1m30s" is an error).
+// At most about 146 years, so that adding a duration to a clock in nanoseconds cannot overflow.
+Duration parse_duration(std::string_view text);
+
+}  // namespace pgentry::config

@@ -1,0 +1,81 @@
+#include "db/applier.hpp"
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "log/log.hpp"
+#include "migrations/statement_splitter.hpp"
+
+namespace pgentry::db {
+
+namespace {
+
+// PostgreSQL reports positions in characters; the file is UTF-8.
+std::size_t byte_offset(std::string_view text, int characters) {
+    std::size_t offset = 0;
+    for (int seen = 0; offset < text.size(); ++offset) {
+        if ((static_cast<unsigned char>(text[offset]) & 0xC0) != 0x80 && seen++ == characters) break;
+    }
+    return offset;
+}
+
+Error failure(const migrations::Migration& migration, const migrations::Section& section,
+              const migrations::Statement* statement, const ServerError& error) {
+    auto file_line = [&](std::size_t offset) { return section.first_line + migrations::line_at(section.sql, offset) - 1; };
+    int line = statement ? file_line(statement->offset) : section.first_line;
+    std::string where;
+    if (statement && error.position) {
+        int exact = file_line(statement->offset + byte_offset(statement->text, *error.position - 1));
+        if (exact != line) where = fmt::format(" (the statement starts at line {})", line);
+        line = exact;
+    }
+    std::string message = fmt::format("{}:{}: migration {} failed: SQLSTATE {}: {}{}", migration.path.string(), line,
+                                      migration.version, error.sqlstate, error.message, where);
+    if (!error.detail.empty()) message += "; DETAIL: " + error.detail;
+    if (!error.hint.empty()) message += "; HINT: " + error.hint;
+    return Error(exit_code::migration_failed, message);
+}
+
+void rollback_quietly(Connection& connection) {
+    try {
+        if (connection.in_transaction()) connection.exec("ROLLBACK");
+    } catch (const QueryError&) {
+        // the session is gone: the server rolled back already
+    }
+}
+
+}  // namespace
+
+void apply(Connection& connection, const History& history, const migrations::Migration& migration,
+           Direction direction, std::optional<config::Duration> statement_timeout) {
+    const migrations::Section& section = direction == Direction::up ? migration.up : *migration.down;
+    const migrations::Statement* current = nullptr;
+    try {
+        if (section.transaction) connection.exec("BEGIN");
+        if (statement_timeout) {
+            connection.exec(fmt::format("SET {} statement_timeout = {}", section.transaction ? "LOCAL" : "SESSION",
+                                        statement_timeout->count()));
+        }
+        const auto statements = migrations::split_statements(section.sql);
+        for (const auto& statement : statements) {
+            current = &statement;
+            connection.exec(std::string(statement.text));
+        }
+        current = nullptr;
+        if (direction == Direction::up) {
+            connection.exec(history.insert_sql(), {std::to_string(migration.version), migration.checksum});
+        } else {
+            connection.exec(history.delete_sql(), {std::to_string(migration.version)});
+        }
+        if (section.transaction) connection.exec("COMMIT");
+        if (statement_timeout && !section.transaction) connection.exec("RESET statement_timeout");
+    } catch (const QueryError& error) {
+        rollback_quietly(connection);
+        throw failure(migration, section, current, error.error());
+    } catch (...) {
+        rollback_quietly(connection);
+        throw;
+    }
+}
+
+}  // namespace pgentry::db

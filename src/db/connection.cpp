@@ -1,0 +1,234 @@
+#include "db/connection.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <sstream>
+
+#include "common/error.hpp"
+#include "log/log.hpp"
+#include "log/redact.hpp"
+
+namespace pgentry::db {
+
+namespace {
+
+constexpr auto cancel_grace = std::chrono::seconds(5);
+
+std::string field(const PGresult* result, int code) {
+    const char* value = PQresultErrorField(result, code);
+    return value ? value : "";
+}
+
+ServerError server_error(const PGresult* result) {
+    ServerError error{field(result, PG_DIAG_SEVERITY_NONLOCALIZED), field(result, PG_DIAG_SQLSTATE),
+                      field(result, PG_DIAG_MESSAGE_PRIMARY), field(result, PG_DIAG_MESSAGE_DETAIL),
+                      field(result, PG_DIAG_MESSAGE_HINT), std::nullopt};
+    if (std::string position = field(result, PG_DIAG_STATEMENT_POSITION); !position.empty()) {
+        error.position = std::stoi(position);
+    }
+    if (error.message.empty()) error.message = PQresultErrorMessage(result);
+    return error;
+}
+
+// A client-side failure (connection lost, out of memory) in the server's shape.
+ServerError client_error(PGconn* conn, const char* sqlstate) {
+    std::string message = PQerrorMessage(conn);
+    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) message.pop_back();
+    return ServerError{"ERROR", sqlstate, message, "", "", std::nullopt};
+}
+
+void forward_notice(void*, const PGresult* result) {
+    log::debug("server: " + field(result, PG_DIAG_MESSAGE_PRIMARY), {{"sqlstate", field(result, PG_DIAG_SQLSTATE)}});
+}
+
+// libpq's verbose connection message: 'connection to server at "h", port 5432 failed: FATAL:  28P01: password
+// authentication failed ...' plus LOCATION and hint lines. Keeps the last reason, lower-cased like the rest.
+ConnectError connect_error(PGconn* conn) {
+    std::istringstream lines(PQerrorMessage(conn));
+    std::string line, reason, sqlstate;
+    while (std::getline(lines, line)) {
+        if (line.empty() || line.starts_with('\t') || line.starts_with("LOCATION:")) continue;
+        if (auto failed = line.find("failed: "); failed != std::string::npos) line.erase(0, failed + 8);
+        for (std::string_view severity : {"FATAL:  ", "ERROR:  "}) {
+            if (line.starts_with(severity) && line.size() > severity.size() + 7 &&
+                line[severity.size() + 5] == ':') {
+                sqlstate = line.substr(severity.size(), 5);
+                line.erase(0, severity.size() + 7);
+            }
+        }
+        reason = line;
+    }
+    if (reason.empty()) reason = "connection failed";
+    if (reason.size() > 1 && std::isupper(static_cast<unsigned char>(reason[0])) &&
+        std::islower(static_cast<unsigned char>(reason[1]))) {
+        reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+    }
+    return ConnectError(reason, sqlstate, PQconnectionNeedsPassword(conn) != 0);
+}
+
+}  // namespace
+
+void ConnectParams::validate() const {
+    if (conninfo.empty()) return;
+    char* message = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &message);
+    if (options) {
+        PQconninfoFree(options);
+        return;
+    }
+    std::string reason = message ? message : "out of memory";
+    PQfreemem(message);
+    while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back()))) reason.pop_back();
+    throw Error(exit_code::usage, "invalid database URL '" + log::redact_conninfo(conninfo) + "': " +
+                                      log::scrub(reason, log::passwords_in(conninfo)));
+}
+
+QueryError::QueryError(ServerError error)
+    : std::runtime_error(error.message), error_(std::move(error)) {}
+
+bool ConnectError::credentials_refused() const {
+    // 28P01 wrong password, 28000 no pg_hba.conf entry or unknown role: waiting does not fix them.
+    return needs_password_ || sqlstate_ == "28P01" || sqlstate_ == "28000";
+}
+
+std::optional<std::string> Result::optional_text(int row, int column) const {
+    if (is_null(row, column)) return std::nullopt;
+    return text(row, column);
+}
+
+std::int64_t Result::integer(int row, int column) const {
+    const char* value = PQgetvalue(result_.get(), row, column);
+    std::int64_t number = 0;
+    std::from_chars(value, value + std::char_traits<char>::length(value), number);
+    return number;
+}
+
+Connection::Connection(EventLoop& loop, PGconn* conn)
+    : loop_(&loop), conn_(conn, &PQfinish), cancel_(nullptr, &PQfreeCancel) {}
+
+Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock::time_point deadline) {
+    std::vector<const char*> keys, values;
+    if (!params.conninfo.empty()) {
+        keys.push_back("dbname");  // expanded: a URI or key=value conninfo
+        values.push_back(params.conninfo.c_str());
+    }
+    keys.push_back("application_name");
+    values.push_back(params.application_name.c_str());
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+
+    PGconn* raw = PQconnectStartParams(keys.data(), values.data(), 1);
+    if (!raw) throw std::bad_alloc();
+    Connection connection(loop, raw);
+    PQsetNoticeReceiver(raw, forward_notice, nullptr);
+    // Verbose messages carry the SQLSTATE, which tells a wrong password from a server starting up.
+    PQsetErrorVerbosity(raw, PQERRORS_VERBOSE);
+
+    auto status = PQstatus(raw) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+    while (status != PGRES_POLLING_OK) {
+        if (status == PGRES_POLLING_FAILED) throw connect_error(raw);
+        auto direction = status == PGRES_POLLING_READING ? EventLoop::Direction::read : EventLoop::Direction::write;
+        switch (loop.wait_socket(PQsocket(raw), direction, deadline)) {
+        case EventLoop::Wake::timeout: throw ConnectError("timed out", "", false);
+        case EventLoop::Wake::stop_signal: throw Interrupted(*loop.stop_signal());
+        case EventLoop::Wake::ready: break;
+        }
+        status = PQconnectPoll(raw);
+    }
+    PQsetErrorVerbosity(raw, PQERRORS_DEFAULT);
+    connection.cancel_.reset(PQgetCancel(raw));
+    return connection;
+}
+
+std::string Connection::describe_target(const ConnectParams& params) {
+    // Parsing without connecting gives the values libpq would use, env defaults included.
+    PQconninfoOption* options = params.conninfo.empty() ? PQconndefaults()
+                                                        : PQconninfoParse(params.conninfo.c_str(), nullptr);
+    if (!options) return "the database";
+    std::string host, port;
+    for (auto* option = options; option->keyword; ++option) {
+        std::string_view keyword = option->keyword;
+        const char* value = option->val ? option->val : option->envvar ? std::getenv(option->envvar) : nullptr;
+        if (keyword == "host" && value) host = value;
+        if (keyword == "port" && value) port = value;
+    }
+    PQconninfoFree(options);
+    if (host.empty()) host = "localhost";
+    return host + ":" + (port.empty() ? "5432" : port);
+}
+
+Result Connection::exec(const std::string& sql) {
+    send(sql);
+    return *await_result(std::nullopt);
+}
+
+Result Connection::exec(const std::string& sql, const std::vector<std::string>& params) {
+    std::vector<const char*> values;
+    for (const auto& param : params) values.push_back(param.c_str());
+    if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                           nullptr, nullptr, 0)) {
+        throw QueryError(client_error(conn_.get(), "08006"));
+    }
+    return *await_result(std::nullopt);
+}
+
+void Connection::send(const std::string& sql) {
+    if (!PQsendQuery(conn_.get(), sql.c_str())) throw QueryError(client_error(conn_.get(), "08006"));
+}
+
+std::optional<Result> Connection::await_result(std::optional<Clock::time_point> deadline) {
+    std::optional<Result> last;
+    std::optional<ServerError> failure;
+    for (;;) {
+        while (PQisBusy(conn_.get())) {
+            switch (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::read, deadline)) {
+            case EventLoop::Wake::timeout: return std::nullopt;
+            case EventLoop::Wake::stop_signal:
+                cancel_and_drain();
+                throw Interrupted(*loop_->stop_signal());
+            case EventLoop::Wake::ready: break;
+            }
+            if (!PQconsumeInput(conn_.get())) throw QueryError(client_error(conn_.get(), "08006"));
+        }
+        PGresult* result = PQgetResult(conn_.get());
+        if (!result) break;
+        auto status = PQresultStatus(result);
+        if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) {
+            if (!failure) failure = server_error(result);
+            PQclear(result);
+        } else {
+            last.emplace(result);
+        }
+    }
+    if (failure) throw QueryError(*failure);
+    if (!last) throw QueryError(client_error(conn_.get(), "08006"));
+    return last;
+}
+
+// The server aborts the statement and its transaction; waiting briefly for that lets the lock go
+// now rather than when the server notices the closed socket.
+void Connection::cancel_and_drain() {
+    char reason[256];
+    if (cancel_) PQcancel(cancel_.get(), reason, sizeof reason);
+    auto deadline = Clock::now() + cancel_grace;
+    while (PQisBusy(conn_.get())) {
+        if (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::read, deadline) !=
+                EventLoop::Wake::ready ||
+            !PQconsumeInput(conn_.get())) {
+            return;
+        }
+    }
+    while (PGresult* result = PQgetResult(conn_.get())) PQclear(result);
+    if (in_transaction()) PQexec(conn_.get(), "ROLLBACK");
+}
+
+void Connection::detect_client_death() {
+    if (server_version() >= 140000) exec("SET client_connection_check_interval = 2000");
+}
+
+bool Connection::in_transaction() const {
+    auto status = PQtransactionStatus(conn_.get());
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+}
+
+}  // namespace pgentry::db

@@ -1,0 +1,107 @@
+#pragma once
+// A libpq connection driven by the EventLoop: every wait can be interrupted by a stop signal,
+// which cancels the statement in flight (PQcancel) before pgentry unwinds.
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "db/event_loop.hpp"
+
+namespace pgentry::db {
+
+// What the server said about a failed statement.
+struct ServerError {
+    std::string severity;
+    std::string sqlstate;
+    std::string message;
+    std::string detail;
+    std::string hint;
+    std::optional<int> position;  // 1-based character offset in the statement
+};
+
+class QueryError : public std::runtime_error {
+public:
+    explicit QueryError(ServerError error);
+    const ServerError& error() const { return error_; }
+
+private:
+    ServerError error_;
+};
+
+// A failed connection attempt, with the SQLSTATE when the server sent one.
+class ConnectError : public std::runtime_error {
+public:
+    ConnectError(std::string reason, std::string sqlstate, bool needs_password)
+        : std::runtime_error(std::move(reason)), sqlstate_(std::move(sqlstate)), needs_password_(needs_password) {}
+    const std::string& sqlstate() const { return sqlstate_; }
+    bool credentials_refused() const;
+
+private:
+    std::string sqlstate_;
+    bool needs_password_;
+};
+
+class Result {
+public:
+    explicit Result(PGresult* result) : result_(result, &PQclear) {}
+    int rows() const { return PQntuples(result_.get()); }
+    bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+    std::string text(int row, int column) const { return PQgetvalue(result_.get(), row, column); }
+    std::optional<std::string> optional_text(int row, int column) const;
+    std::int64_t integer(int row, int column) const;
+
+private:
+    std::unique_ptr<PGresult, decltype(&PQclear)> result_;
+};
+
+// Where and how to connect: the user's URL or conninfo (empty: libpq's PG* defaults).
+struct ConnectParams {
+    std::string conninfo;
+    std::string application_name;
+
+    // Error(64) naming the (redacted) URL when libpq cannot parse it: before any connection.
+    void validate() const;
+};
+
+class Connection {
+public:
+    // One attempt, bounded by deadline. Throws ConnectError, or Interrupted on a stop signal.
+    static Connection open(EventLoop& loop, const ConnectParams& params, Clock::time_point deadline);
+
+    // "host:port" of the server this connection targets (never the password).
+    static std::string describe_target(const ConnectParams& params);
+
+    Result exec(const std::string& sql);
+    Result exec(const std::string& sql, const std::vector<std::string>& params);
+
+    // The same, split in two so a caller can do other work while a statement waits (a lock).
+    void send(const std::string& sql);
+    // The statement's result, or nullopt when the deadline passed first (the statement keeps running).
+    std::optional<Result> await_result(std::optional<Clock::time_point> deadline);
+
+    // PostgreSQL 14+: the server aborts a running statement within seconds of this client dying,
+    // instead of finishing it with the migration lock held.
+    void detect_client_death();
+
+    EventLoop& loop() const { return *loop_; }
+    int backend_pid() const { return PQbackendPID(conn_.get()); }
+    int server_version() const { return PQserverVersion(conn_.get()); }
+    std::string database() const { return PQdb(conn_.get()); }
+    bool in_transaction() const;
+    bool healthy() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
+
+private:
+    Connection(EventLoop& loop, PGconn* conn);
+    void cancel_and_drain();
+
+    EventLoop* loop_;
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+    std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel_;
+};
+
+}  // namespace pgentry::db

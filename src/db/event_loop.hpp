@@ -1,0 +1,44 @@
+#pragma once
+// The one Boost.Asio loop of the migrating stages: database sockets, timers and stop signals.
+//
+// Signals are blocked from main's first instruction (so pending ones survive the exec into the
+// supervisor), which rules out asio::signal_set: its handlers never run for blocked signals.
+// The stop signals are read from a signalfd that the loop watches like any socket.
+#include <chrono>
+#include <optional>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+namespace pgentry::db {
+
+using Clock = std::chrono::steady_clock;
+
+class EventLoop {
+public:
+    enum class Wake { ready, timeout, stop_signal };
+    enum class Direction { read, write };
+
+    EventLoop();  // reads SIGTERM, SIGINT, SIGQUIT and SIGHUP; the caller has blocked them
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+    ~EventLoop();
+
+    // Until fd is ready, the deadline passes, or a stop signal arrives.
+    Wake wait_socket(int fd, Direction direction, std::optional<Clock::time_point> deadline);
+    Wake sleep_until(Clock::time_point deadline);
+
+    // The last stop signal read, if any.
+    std::optional<int> stop_signal() const { return stop_signal_; }
+
+private:
+    Wake run(boost::asio::posix::stream_descriptor* socket,
+             boost::asio::posix::descriptor_base::wait_type wait,
+             std::optional<Clock::time_point> deadline);
+
+    boost::asio::io_context io_;
+    boost::asio::posix::stream_descriptor signals_;
+    std::optional<int> stop_signal_;
+};
+
+}  // namespace pgentry::db

@@ -1,0 +1,14 @@
+#pragma once
+// Stage 5: the command replaces pgentry (--launch=exec), or pgentry-init replaces pgentry and
+// supervises it (--launch=supervise), so the long-lived PID 1 carries none of the migrator.
+#include <optional>
+
+#include "config/options.hpp"
+#include "launch/identity.hpp"
+
+namespace pgentry::launch {
+
+// Signals stay blocked across the exec: whatever arrived so far is still pending for the command.
+[[noreturn]] void hand_over(const config::Options& options, const std::optional<Identity>& identity);
+
+}  // namespace pgentry::launch

@@ -1,0 +1,100 @@
+#include "log/log.hpp"
+
+#include <memory>
+
+#include <boost/json.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "log/redact.hpp"
+
+namespace pgentry::log {
+
+namespace {
+
+struct State {
+    config::LogFormat format = config::LogFormat::text;
+    config::LogLevel level = config::LogLevel::info;
+    std::vector<std::string> secrets;
+    std::shared_ptr<spdlog::logger> logger;
+};
+
+State& state() {
+    static State s;
+    return s;
+}
+
+std::string_view name(config::LogLevel level) {
+    switch (level) {
+    case config::LogLevel::debug: return "debug";
+    case config::LogLevel::info: return "info";
+    case config::LogLevel::warn: return "warn";
+    case config::LogLevel::error: return "error";
+    }
+    return "info";
+}
+
+spdlog::level::level_enum spdlog_level(config::LogLevel level) {
+    switch (level) {
+    case config::LogLevel::debug: return spdlog::level::debug;
+    case config::LogLevel::info: return spdlog::level::info;
+    case config::LogLevel::warn: return spdlog::level::warn;
+    case config::LogLevel::error: return spdlog::level::err;
+    }
+    return spdlog::level::info;
+}
+
+std::string json_body(std::string_view level, const std::string& message, Fields fields,
+                      const std::vector<std::string>& secrets) {
+    boost::json::object object;
+    object["level"] = level;
+    object["msg"] = message;
+    for (const Field& field : fields) {
+        if (const auto* number = std::get_if<std::int64_t>(&field.value)) {
+            object[field.key] = *number;
+        } else {
+            object[field.key] = scrub(std::get<std::string>(field.value), secrets);
+        }
+    }
+    // spdlog's pattern adds the leading {"ts":...,  so the body drops its own opening brace.
+    std::string text = boost::json::serialize(object);
+    return text.substr(1);
+}
+
+}  // namespace
+
+void setup(config::LogFormat format, config::LogLevel level) {
+    State& s = state();
+    s.format = format;
+    s.level = level;
+    s.logger = std::make_shared<spdlog::logger>("pgentry", std::make_shared<spdlog::sinks::stderr_sink_st>());
+    if (format == config::LogFormat::json) {
+        s.logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ",%v)", spdlog::pattern_time_type::utc);
+    } else {
+        s.logger->set_pattern("%v");
+    }
+    s.logger->set_level(spdlog_level(level));
+    s.logger->flush_on(spdlog::level::debug);
+}
+
+void add_secrets(const std::vector<std::string>& secrets) {
+    for (const auto& secret : secrets) {
+        if (!secret.empty()) state().secrets.push_back(secret);
+    }
+}
+
+bool enabled(config::LogLevel level) { return level >= state().level; }
+
+void write(config::LogLevel level, std::string_view message, Fields fields) {
+    State& s = state();
+    if (!s.logger) setup(s.format, s.level);
+    if (!enabled(level)) return;
+    std::string clean = scrub(message, s.secrets);
+    if (s.format == config::LogFormat::json) {
+        s.logger->log(spdlog_level(level), json_body(name(level), clean, fields, s.secrets));
+    } else {
+        s.logger->log(spdlog_level(level), "[{}] {}", name(level), clean);
+    }
+}
+
+}  // namespace pgentry::log

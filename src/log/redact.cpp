@@ -1,0 +1,286 @@
+#include "log/redact.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+
+// The text redacted here is often exactly what libpq rejected, so nothing below trusts it to be
+// well formed. Where two readings are possible the password is taken to be the larger span: showing
+// less of a URL is harmless, showing part of a password is not.
+namespace pgentry::log {
+namespace {
+
+constexpr std::string_view mask = "****";
+constexpr std::size_t npos = std::string_view::npos;
+
+// A password in a connection string: the characters to replace (quotes included), the text as
+// written and the value libpq would use (percent-decoded or unescaped).
+struct Found {
+    std::size_t begin;
+    std::size_t end;
+    std::string written;
+    std::string value;
+};
+
+bool is_space(char c) {
+    return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+    return text.size() >= prefix.size() &&
+           std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) ==
+                      std::tolower(static_cast<unsigned char>(b));
+           });
+}
+
+// libpq's keywords are lower case; "PASSWORD" is rejected by libpq but is still the user's secret.
+bool is_password_key(std::string_view key) {
+    return key.size() == 8 && starts_with_nocase(key, "password");
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    const int lower = std::tolower(static_cast<unsigned char>(c));
+    return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+}
+
+// Malformed escapes stay as written.
+std::string percent_decode(std::string_view text) {
+    std::string decoded;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const int high = text[i] == '%' && i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
+        const int low = high >= 0 ? hex_value(text[i + 2]) : -1;
+        if (low >= 0) {
+            decoded.push_back(static_cast<char>(high * 16 + low));
+            i += 2;
+        } else {
+            decoded.push_back(text[i]);
+        }
+    }
+    return decoded;
+}
+
+// "name=" as a URI query parameter starts; used to tell a query's '?' or '&' from one in a password.
+bool starts_parameter(std::string_view text) {
+    if (text.empty() || !(std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_')) {
+        return false;
+    }
+    const auto name_end = std::find_if(text.begin(), text.end(), [](char c) {
+        return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    });
+    return name_end != text.end() && *name_end == '=';
+}
+
+// Where the text after "scheme://" starts, or npos for key=value conninfo. Any scheme counts
+// (jdbc:postgresql://, a mistyped postgress://): what matters is not printing its password.
+std::size_t uri_rest(std::string_view text) {
+    const std::size_t separator = text.find("://");
+    if (separator == npos) {
+        return npos;
+    }
+    const std::size_t start = std::min(text.find_first_not_of(" \t\r\n"), separator);
+    const std::string_view scheme = text.substr(start, separator - start);
+    const bool is_scheme = !scheme.empty() && scheme.find_first_of(" \t\r\n='") == npos;
+    return is_scheme ? separator + 3 : npos;
+}
+
+std::size_t last_at_before(std::string_view text, std::size_t from, std::size_t limit) {
+    const std::size_t at = text.substr(0, std::min(limit, text.size())).rfind('@');
+    return at != npos && at >= from ? at : npos;
+}
+
+std::size_t query_start(std::string_view text, std::size_t from) {
+    for (std::size_t q = text.find('?', from); q != npos; q = text.find('?', q + 1)) {
+        if (starts_parameter(text.substr(q + 1))) {
+            return q;
+        }
+    }
+    return npos;
+}
+
+Found found_at(std::string_view text, std::size_t begin, std::size_t end, std::string value) {
+    return {begin, end, std::string(text.substr(begin, end - begin)), std::move(value)};
+}
+
+// userinfo ends at the last '@' before the path (libpq's reading, extended to '@' in a password) or
+// before the query (a password with '/' in it, as base64 makes them); the later of the two wins.
+void find_in_userinfo(std::string_view text, std::size_t rest, std::vector<Found>& out) {
+    const std::size_t before_path = last_at_before(text, rest, text.find('/', rest));
+    const std::size_t before_query = last_at_before(text, rest, query_start(text, rest));
+    const std::size_t at = before_path == npos    ? before_query
+                           : before_query == npos ? before_path
+                                                  : std::max(before_path, before_query);
+    const std::size_t colon = at == npos ? npos : text.find(':', rest);
+    if (colon != npos && colon + 1 < at) {
+        out.push_back(found_at(text, colon + 1, at, percent_decode(text.substr(colon + 1, at - colon - 1))));
+    }
+}
+
+// A value runs to the next '&' that starts another parameter, so "password=a&b" hides "a&b".
+std::size_t parameter_end(std::string_view text, std::size_t from) {
+    for (std::size_t amp = text.find('&', from); amp != npos; amp = text.find('&', amp + 1)) {
+        if (starts_parameter(text.substr(amp + 1))) {
+            return amp;
+        }
+    }
+    return text.size();
+}
+
+void find_in_query(std::string_view text, std::size_t rest, std::vector<Found>& out) {
+    constexpr std::string_view key = "password=";
+    for (std::size_t p = text.find_first_of("?&", rest); p != npos; p = text.find_first_of("?&", p + 1)) {
+        if (starts_with_nocase(text.substr(p + 1), key)) {
+            const std::size_t begin = p + 1 + key.size();
+            const std::size_t end = parameter_end(text, begin);
+            out.push_back(found_at(text, begin, end, percent_decode(text.substr(begin, end - begin))));
+        }
+    }
+}
+
+void find_in_uri(std::string_view text, std::size_t rest, std::vector<Found>& out) {
+    find_in_userinfo(text, rest, out);
+    find_in_query(text, rest, out);
+}
+
+// A URI inside a value or a stray token (dbname=postgres://...), found in text's offsets.
+void find_in_nested_uri(std::string_view text, std::size_t begin, std::size_t end, std::vector<Found>& out) {
+    const std::string_view inner = text.substr(begin, end - begin);
+    const std::size_t rest = uri_rest(inner);
+    if (rest == npos) {
+        return;
+    }
+    std::vector<Found> found;
+    find_in_uri(inner, rest, found);
+    for (Found& f : found) {
+        f.begin += begin;
+        f.end += begin;
+        out.push_back(std::move(f));
+    }
+}
+
+struct Value {
+    std::size_t begin;        // the opening quote, if any
+    std::size_t end;          // the span to mask ends here
+    std::size_t inner_begin;  // the text between the quotes
+    std::size_t inner_end;
+    std::string unescaped;
+};
+
+// As libpq reads it: '...' with backslash escapes, or up to the next blank with backslash escapes.
+// An unterminated quote runs to the end of the text. The span to mask runs on to the next blank:
+// libpq rejects password='it''s', whose author meant the password "it's".
+Value read_value(std::string_view text, std::size_t i) {
+    const bool quoted = i < text.size() && text[i] == '\'';
+    Value value{i, i, i + (quoted ? 1 : 0), 0, {}};
+    std::size_t j = value.inner_begin;
+    while (j < text.size() && (quoted ? text[j] != '\'' : !is_space(text[j]))) {
+        if (text[j] == '\\' && j + 1 < text.size()) {
+            ++j;
+        }
+        value.unescaped.push_back(text[j++]);
+    }
+    value.inner_end = j;
+    value.end = quoted && j < text.size() ? j + 1 : j;
+    while (value.end < text.size() && !is_space(text[value.end])) {
+        ++value.end;
+    }
+    return value;
+}
+
+std::size_t skip_spaces(std::string_view text, std::size_t i) {
+    while (i < text.size() && is_space(text[i])) {
+        ++i;
+    }
+    return i;
+}
+
+// key = value pairs. A token that is not key=value is skipped rather than ending the scan, and
+// "password secret" (the '=' forgotten) still hides "secret".
+void find_in_conninfo(std::string_view text, std::vector<Found>& out) {
+    std::size_t i = skip_spaces(text, 0);
+    while (i < text.size()) {
+        const std::size_t key_begin = i;
+        while (i < text.size() && !is_space(text[i]) && text[i] != '=') {
+            ++i;
+        }
+        const std::string_view key = text.substr(key_begin, i - key_begin);
+        i = skip_spaces(text, i);
+        const bool has_equals = i < text.size() && text[i] == '=';
+        if (!has_equals && !is_password_key(key)) {
+            find_in_nested_uri(text, key_begin, key_begin + key.size(), out);
+            continue;
+        }
+        Value value = read_value(text, skip_spaces(text, i + (has_equals ? 1 : 0)));
+        if (is_password_key(key) && value.inner_end > value.inner_begin) {
+            out.push_back({value.begin, value.end,
+                           std::string(text.substr(value.inner_begin, value.inner_end - value.inner_begin)),
+                           std::move(value.unescaped)});
+        } else {
+            find_in_nested_uri(text, value.inner_begin, value.inner_end, out);
+        }
+        i = skip_spaces(text, std::max(value.end, i + 1));
+    }
+}
+
+std::vector<Found> find_passwords(std::string_view conninfo) {
+    std::vector<Found> found;
+    if (const std::size_t rest = uri_rest(conninfo); rest != npos) {
+        find_in_uri(conninfo, rest, found);
+    } else {
+        find_in_conninfo(conninfo, found);
+    }
+    std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.begin < b.begin; });
+    return found;
+}
+
+}  // namespace
+
+std::string redact_conninfo(std::string_view conninfo) {
+    std::string redacted;
+    std::size_t copied = 0;
+    // Spans are sorted by start and may overlap (a query inside a too-wide userinfo): mask their union.
+    for (const Found& f : find_passwords(conninfo)) {
+        if (f.begin >= copied) {
+            redacted.append(conninfo.substr(copied, f.begin - copied)).append(mask);
+        }
+        copied = std::max(copied, f.end);
+    }
+    return redacted.append(conninfo.substr(std::min(copied, conninfo.size())));
+}
+
+std::vector<std::string> passwords_in(std::string_view conninfo) {
+    std::vector<std::string> secrets;
+    for (Found& f : find_passwords(conninfo)) {
+        for (std::string* s : {&f.written, &f.value}) {
+            if (!s->empty() && std::find(secrets.begin(), secrets.end(), *s) == secrets.end()) {
+                secrets.push_back(std::move(*s));
+            }
+        }
+    }
+    return secrets;
+}
+
+std::string scrub(std::string_view text, const std::vector<std::string>& secrets) {
+    std::vector<std::string_view> ordered(secrets.begin(), secrets.end());
+    std::erase_if(ordered, [](std::string_view s) { return s.empty(); });
+    // Longest first, so that a secret containing a shorter one is replaced whole.
+    std::sort(ordered.begin(), ordered.end(),
+              [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+    std::string scrubbed;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto match = std::find_if(ordered.begin(), ordered.end(),
+                                        [&](std::string_view s) { return text.substr(i).starts_with(s); });
+        if (match != ordered.end()) {
+            scrubbed.append(mask);
+            i += match->size();
+        } else {
+            scrubbed.push_back(text[i++]);
+        }
+    }
+    return scrubbed;
+}
+
+}  // namespace pgentry::log

@@ -1,0 +1,26 @@
+#include <openssl/evp.h>
+
+#include <array>
+#include <stdexcept>
+
+#include "migrations/migration.hpp"
+
+namespace pgentry::migrations {
+
+std::string sha256_hex(std::string_view text) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int size = 0;
+    if (EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("SHA-256 failed in libcrypto");  // only on allocation failure
+    }
+    constexpr std::string_view hex = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * size);
+    for (unsigned int i = 0; i < size; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 0x0f];
+    }
+    return out;
+}
+
+}  // namespace pgentry::migrations

@@ -1,0 +1,191 @@
+#include <algorithm>
+#include <vector>
+
+#include "common/error.hpp"
+#include "migrations/migration.hpp"
+#include "migrations/statement_splitter.hpp"
+
+// The body format of SPEC.md "Migration files": dbmate's markers, found line by line.
+
+namespace pgentry::migrations {
+namespace {
+
+enum class Kind { up, down };
+
+struct Marker {
+    Kind kind;
+    bool transaction = true;
+    int line = 0;                 // 1-based line of the marker itself
+    std::size_t begin = 0;        // offset of the marker line
+    std::size_t sql_begin = 0;    // offset just past the marker line
+};
+
+class BodyParser {
+public:
+    BodyParser(const std::filesystem::path& path, std::string body) : path_(path), body_(std::move(body)) {}
+
+    // Up and down sections; the up section is the whole body when there is no marker.
+    std::pair<Section, std::optional<Section>> sections() const {
+        reject_nul();
+        const std::vector<Marker> markers = find_markers();
+        if (markers.empty()) {
+            return {Section{body_, 1, true}, std::nullopt};
+        }
+        reject_preamble(markers.front());
+        std::optional<Section> up;
+        std::optional<Section> down;
+        for (std::size_t i = 0; i < markers.size(); ++i) {
+            const Marker& marker = markers[i];
+            std::optional<Section>& slot = marker.kind == Kind::up ? up : down;
+            if (slot) {
+                const std::string marker_text = "'-- migrate:" + kind_name(marker.kind) + "'";
+                fail(marker.line, "second " + marker_text + " marker (the first is on line "
+                                      + std::to_string(slot->first_line - 1) + ")");
+            }
+            const std::size_t end = i + 1 < markers.size() ? markers[i + 1].begin : body_.size();
+            slot = Section{body_.substr(marker.sql_begin, end - marker.sql_begin), marker.line + 1,
+                           marker.transaction};
+        }
+        if (!up) {
+            fail(markers.front().line, "no '-- migrate:up' marker");
+        }
+        return {std::move(*up), std::move(down)};
+    }
+
+private:
+    static std::string kind_name(Kind kind) { return kind == Kind::up ? "up" : "down"; }
+
+    // Blanks on a marker line; a lone '\r' left by a mixed line ending counts as one.
+    static constexpr std::string_view blanks = " \t\r\f\v";
+    static bool is_space(char c) { return blanks.find(c) != std::string_view::npos; }
+
+    [[noreturn]] void fail(int line, const std::string& what) const {
+        throw Error(exit_code::invalid_set, path_.string() + ":" + std::to_string(line) + ": " + what);
+    }
+
+    // libpq sends queries as C strings: a NUL would silently cut the migration short.
+    void reject_nul() const {
+        if (const std::size_t nul = body_.find('\0'); nul != std::string::npos) {
+            fail(line_at(body_, nul), "NUL byte (the file must be SQL text)");
+        }
+    }
+
+    void reject_preamble(const Marker& first) const {
+        const std::string_view preamble = std::string_view(body_).substr(0, first.begin);
+        if (const auto statements = split_statements(preamble); !statements.empty()) {
+            fail(line_at(preamble, statements.front().offset),
+                 "SQL before the first '-- migrate:' marker (only comments and blank lines may precede it)");
+        }
+    }
+
+    std::vector<Marker> find_markers() const {
+        std::vector<Marker> markers;
+        const std::string_view body = body_;
+        std::size_t begin = 0;
+        for (int line = 1; begin < body.size(); ++line) {
+            const std::size_t newline = body.find('\n', begin);
+            const std::size_t end = newline == std::string_view::npos ? body.size() : newline;
+            if (auto marker = parse_marker(body.substr(begin, end - begin), line)) {
+                marker->line = line;
+                marker->begin = begin;
+                marker->sql_begin = std::min(end + 1, body.size());
+                markers.push_back(*marker);
+            }
+            begin = end + 1;
+        }
+        return markers;
+    }
+
+    // "--", optional blanks, "migrate:" (any case, so that a mistyped "-- Migrate:down" fails loudly
+    // instead of running the down SQL as part of up), the kind, then blank-separated options.
+    std::optional<Marker> parse_marker(std::string_view line, int line_number) const {
+        if (!line.starts_with("--")) {
+            return std::nullopt;
+        }
+        constexpr std::string_view keyword = "migrate:";
+        const std::string_view rest = line.substr(std::min(line.find_first_not_of(" \t", 2), line.size()));
+        if (!iequals(rest.substr(0, keyword.size()), keyword)) {
+            return std::nullopt;
+        }
+        const std::string_view after = rest.substr(keyword.size());
+        const std::size_t kind_end = std::min(after.find_first_of(blanks), after.size());
+        const std::string_view kind = after.substr(0, kind_end);
+        if (!rest.starts_with(keyword) || (kind != "up" && kind != "down")) {
+            fail(line_number, "unknown marker '" + std::string(trim_end(line))
+                                  + "' (expected '-- migrate:up' or '-- migrate:down')");
+        }
+        Marker marker{kind == "up" ? Kind::up : Kind::down};
+        apply_options(marker, split_words(after.substr(kind_end)), line_number);
+        return marker;
+    }
+
+    void apply_options(Marker& marker, const std::vector<std::string_view>& options, int line_number) const {
+        bool seen = false;
+        for (const std::string_view option : options) {
+            if (option != "transaction:false" && option != "transaction:true") {
+                fail(line_number,
+                     "unknown marker option '" + std::string(option) + "' (expected transaction:false)");
+            }
+            if (seen) {
+                fail(line_number, "marker option 'transaction' given twice");
+            }
+            seen = true;
+            marker.transaction = option == "transaction:true";
+        }
+    }
+
+    static bool iequals(std::string_view text, std::string_view lower) {
+        const auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+        return std::equal(text.begin(), text.end(), lower.begin(), lower.end(),
+                          [&](char a, char b) { return fold(a) == b; });
+    }
+
+    static std::vector<std::string_view> split_words(std::string_view text) {
+        std::vector<std::string_view> words;
+        std::size_t i = 0;
+        while (i < text.size()) {
+            if (is_space(text[i])) {
+                ++i;
+                continue;
+            }
+            std::size_t end = i;
+            while (end < text.size() && !is_space(text[end])) {
+                ++end;
+            }
+            words.push_back(text.substr(i, end - i));
+            i = end;
+        }
+        return words;
+    }
+
+    static std::string_view trim_end(std::string_view text) {
+        while (!text.empty() && is_space(text.back())) {
+            text.remove_suffix(1);
+        }
+        return text;
+    }
+
+    const std::filesystem::path& path_;
+    std::string body_;
+};
+
+std::string normalize_newlines(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Migration parse_migration(const FileName& name, const std::filesystem::path& path, std::string_view body) {
+    auto [up, down] = BodyParser(path, normalize_newlines(body)).sections();
+    std::string checksum = sha256_hex(up.sql);
+    return Migration{name.version, name.name, path, std::move(up), std::move(down), std::move(checksum)};
+}
+
+}  // namespace pgentry::migrations

@@ -1,0 +1,72 @@
+#include "pipeline/inspect.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "log/log.hpp"
+#include "pipeline/plan.hpp"
+
+namespace pgentry::pipeline {
+
+namespace {
+
+struct StatusLine {
+    std::string name = "-";
+    std::string state;
+    std::string applied_at;
+};
+
+std::map<std::int64_t, StatusLine> status_lines(const migrations::MigrationSet& set,
+                                                const std::vector<db::AppliedMigration>& applied) {
+    std::map<std::int64_t, StatusLine> lines;
+    for (const auto& migration : set.all()) lines[migration.version] = {migration.name, "down", ""};
+    for (const auto& row : applied) {
+        StatusLine& line = lines[row.version];
+        const auto* migration = set.find(row.version);
+        line.applied_at = row.inserted_at.value_or("");
+        if (!migration) {
+            line.state = "file missing";
+        } else {
+            line.state = row.checksum && *row.checksum != migration->checksum ? "changed" : "up";
+        }
+    }
+    return lines;
+}
+
+}  // namespace
+
+void print_status(Target& target, const migrations::MigrationSet& set, std::ostream& out) {
+    const auto lines = status_lines(set, target.history.read(target.session).applied);
+    std::size_t name_width = 4;
+    for (const auto& [version, line] : lines) name_width = std::max(name_width, line.name.size());
+    const std::string row = "{:<18}  {:<" + std::to_string(name_width) + "}  {:<12}  {}";
+    auto print = [&](const auto& version, const auto& name, const auto& state, const auto& applied_at) {
+        std::string text = fmt::format(fmt::runtime(row), version, name, state, applied_at);
+        text.erase(text.find_last_not_of(' ') + 1);
+        out << text << '\n';
+    };
+    print("version", "name", "state", "applied at");
+    for (const auto& [version, line] : lines) print(version, line.name, line.state, line.applied_at);
+    out.flush();
+}
+
+int verify(Target& target, const migrations::MigrationSet& set) {
+    Plan plan = make_plan(set, target.history.read(target.session).applied);
+    warn_missing(plan);
+    refuse_changed(plan);
+    if (!plan.pending.empty()) {
+        std::string versions;
+        for (const auto* migration : plan.pending) {
+            versions += fmt::format("{}{}", versions.empty() ? "" : ", ", migration->version);
+        }
+        log::warn(fmt::format("{} migration(s) pending: {}", plan.pending.size(), versions));
+        return exit_code::pending;
+    }
+    log::info("Migrations already up");
+    return exit_code::ok;
+}
+
+}  // namespace pgentry::pipeline

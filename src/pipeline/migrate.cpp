@@ -1,0 +1,41 @@
+#include "pipeline/migrate.hpp"
+
+#include "db/lock.hpp"
+#include "log/log.hpp"
+#include "pipeline/plan.hpp"
+#include "pipeline/step.hpp"
+
+namespace pgentry::pipeline {
+
+
+void migrate(Target& target, const migrations::MigrationSet& set, const config::Options& options) {
+    // Lock-free first look: booting replicas with nothing to do never queue on the lock (goose#751).
+    db::HistoryState state = target.history.read(target.session);
+    Plan plan = make_plan(set, state.applied);
+    warn_missing(plan);
+    refuse_changed(plan);
+    if (plan.pending.empty()) {
+        log::info("Migrations already up");
+        return;
+    }
+
+    target.history.ensure(target.session, state);
+    target.session.detect_client_death();
+    db::Connection worker = target.open_worker();
+    db::Lock lock = db::Lock::acquire(target.session, worker, target.history.table(), options.lock,
+                                      options.lock_timeout);
+
+    // Another instance may have migrated while this one waited (ecto_sql#276): read again under the lock.
+    plan = make_plan(set, target.history.read(worker).applied);
+    refuse_changed(plan);
+    if (plan.pending.empty()) {
+        log::info("Migrations already up");
+        return;
+    }
+    for (const auto* migration : plan.pending) {
+        run_step(worker, target.history, *migration, db::Direction::up, options);
+    }
+    lock.release();
+}
+
+}  // namespace pgentry::pipeline

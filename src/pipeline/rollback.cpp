@@ -1,0 +1,62 @@
+#include "pipeline/rollback.hpp"
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "db/lock.hpp"
+#include "log/log.hpp"
+#include "pipeline/step.hpp"
+
+namespace pgentry::pipeline {
+
+namespace {
+
+// Newest first: --steps=N the N newest, --to=V every one newer than V (V itself stays applied).
+std::vector<const migrations::Migration*> select(const std::vector<db::AppliedMigration>& applied,
+                                                 const migrations::MigrationSet& set,
+                                                 const config::Options& options) {
+    std::vector<std::int64_t> versions;
+    for (auto row = applied.rbegin(); row != applied.rend(); ++row) {
+        if (options.rollback_to ? row->version <= *options.rollback_to
+                                : static_cast<int>(versions.size()) >= options.rollback_steps) {
+            break;
+        }
+        versions.push_back(row->version);
+    }
+    std::vector<const migrations::Migration*> selected;
+    std::string problems;
+    for (auto version : versions) {
+        const auto* migration = set.find(version);
+        if (!migration) {
+            problems += fmt::format("; version {} has no migration file", version);
+        } else if (!migration->down) {
+            problems += fmt::format("; {} has no '-- migrate:down' section", migration->path.string());
+        } else {
+            selected.push_back(migration);
+        }
+    }
+    if (!problems.empty()) {
+        throw Error(exit_code::invalid_set, "nothing rolled back" + problems);
+    }
+    return selected;
+}
+
+}  // namespace
+
+void rollback(Target& target, const migrations::MigrationSet& set, const config::Options& options) {
+    db::HistoryState state = target.history.read(target.session);
+    if (select(state.applied, set, options).empty()) {
+        log::info("Nothing to roll back");
+        return;
+    }
+    target.session.detect_client_death();
+    db::Connection worker = target.open_worker();
+    db::Lock lock = db::Lock::acquire(target.session, worker, target.history.table(), options.lock,
+                                      options.lock_timeout);
+    for (const auto* migration : select(target.history.read(worker).applied, set, options)) {
+        run_step(worker, target.history, *migration, db::Direction::down, options);
+    }
+    lock.release();
+}
+
+}  // namespace pgentry::pipeline

@@ -1,0 +1,13 @@
+#include "pipeline/target.hpp"
+
+#include "db/wait.hpp"
+
+namespace pgentry::pipeline {
+
+db::Connection Target::open_worker() const {
+    db::Connection worker = db::wait_for_database(loop, params, wait_timeout);
+    worker.detect_client_death();
+    return worker;
+}
+
+}  // namespace pgentry::pipeline

@@ -1,0 +1,14 @@
+#pragma once
+// Which signals pgentry-init passes on to the command (SPEC.md, "PID 1 duties").
+namespace pgentry::supervisor {
+
+// Every signal but SIGCHLD and the synchronous ones (FPE, ILL, SEGV, BUS, ABRT, TRAP, SYS), real-time included.
+bool is_forwarded(int sig);
+
+// TERM, INT, QUIT and HUP: the signals after which --stop-timeout runs.
+bool is_stop_signal(int sig);
+
+// "SIGTERM", "SIGRTMIN+3": for log lines.
+const char* signal_name(int sig, char (&buffer)[16]);
+
+}  // namespace pgentry::supervisor

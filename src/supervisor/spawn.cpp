@@ -1,0 +1,68 @@
+#include "supervisor/spawn.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace pgentry::supervisor {
+namespace {
+
+// In the child, with every signal still blocked.
+[[noreturn]] void become_command(const Credentials* credentials, char* const argv[], int error_pipe) {
+    // stdin is our controlling terminal and pgentry-init's group has its foreground (docker run -it): hand the
+    // foreground to the command so that Ctrl-C and job control reach it as without pgentry.
+    const bool take_terminal = tcgetpgrp(STDIN_FILENO) == getpgrp();
+    // An own group in every case, so that --signal-group addresses the command and its children only.
+    setpgid(0, 0);
+    // tcsetpgrp from a background group raises SIGTTOU unless it is ignored (tini commit 88342ef); the kernel
+    // treats a blocked SIGTTOU as ignored, and here it is blocked.
+    if (take_terminal) {
+        tcsetpgrp(STDIN_FILENO, getpid());
+    }
+    const ExecFailure failure = reset_and_exec(credentials, argv);
+    // Should the report not get through, the parent still sees this exit code as the command's.
+    [[maybe_unused]] const ssize_t written = write(error_pipe, &failure, sizeof failure);
+    _exit(exit_code_for(failure));
+}
+
+pid_t fail(const char* command, const ExecFailure& failure, int& exit_code) {
+    report_exec_failure(command, failure);
+    exit_code = exit_code_for(failure);
+    return -1;
+}
+
+}  // namespace
+
+pid_t spawn_command(const Credentials* credentials, char* const argv[], int& exit_code) {
+    // The child writes its ExecFailure here; a successful exec closes the pipe (O_CLOEXEC) and the read sees EOF.
+    int error_pipe[2];
+    if (pipe2(error_pipe, O_CLOEXEC) != 0) {
+        return fail(argv[0], {ExecFailure::pipe, errno}, exit_code);
+    }
+    const pid_t pid = fork();
+    if (pid < 0) {
+        const int error = errno;
+        close(error_pipe[0]);
+        close(error_pipe[1]);
+        return fail(argv[0], {ExecFailure::fork, error}, exit_code);
+    }
+    if (pid == 0) {
+        close(error_pipe[0]);
+        become_command(credentials, argv, error_pipe[1]);
+    }
+    close(error_pipe[1]);
+    ExecFailure failure{};
+    ssize_t length = 0;
+    do {
+        length = read(error_pipe[0], &failure, sizeof failure);
+    } while (length < 0 && errno == EINTR);
+    close(error_pipe[0]);
+    if (length != sizeof failure) {
+        return pid;
+    }
+    waitpid(pid, nullptr, 0);
+    return fail(argv[0], failure, exit_code);
+}
+
+}  // namespace pgentry::supervisor

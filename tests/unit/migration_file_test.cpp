@@ -1,0 +1,212 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/error.hpp"
+#include "migrations/migration.hpp"
+
+namespace pgentry::migrations {
+namespace {
+
+// ---- file names
+
+TEST(MigrationFileName, ParsesVersionAndName) {
+    const auto parsed = parse_file_name("20240705205730_add_users-table.sql");
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->version, 20240705205730);
+    EXPECT_EQ(parsed->name, "add_users-table");
+}
+
+TEST(MigrationFileName, LeadingZerosAndUnderscoresInName) {
+    const auto parsed = parse_file_name("0007_a_b_.sql");
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->version, 7);
+    EXPECT_EQ(parsed->name, "a_b_");
+}
+
+TEST(MigrationFileName, EighteenDigitsIsTheLimit) {
+    const auto parsed = parse_file_name("999999999999999999_max.sql");
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->version, 999999999999999999);
+    EXPECT_FALSE(parse_file_name("1000000000000000000_too_long.sql"));
+}
+
+TEST(MigrationFileName, RejectsMalformedNames) {
+    for (const char* name : {"1_.sql", "1.sql", "_a.sql", "a_b.sql", "1-a.sql", "1_a b.sql", "1_a.b.sql",
+                             "1_é.sql", "1_a.SQL", "1_a.sql.bak", "1_a", ".sql", "+1_a.sql"}) {
+        EXPECT_FALSE(parse_file_name(name)) << name;
+    }
+}
+
+// ---- bodies
+
+const FileName name{2, "x"};
+const std::filesystem::path path = "migrations/2_x.sql";
+
+Migration parse(std::string_view body) { return parse_migration(name, path, body); }
+
+// The message of the Error(65) that parsing body throws, or "" when it parses.
+std::string error_of(std::string_view body) {
+    try {
+        parse(body);
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), exit_code::invalid_set);
+        return e.what();
+    }
+    return "";
+}
+
+TEST(MigrationBody, WithoutMarkersTheWholeFileIsUp) {
+    const Migration m = parse("CREATE TABLE t (id int);\n");
+    EXPECT_EQ(m.version, 2);
+    EXPECT_EQ(m.name, "x");
+    EXPECT_EQ(m.path, path);
+    EXPECT_EQ(m.up.sql, "CREATE TABLE t (id int);\n");
+    EXPECT_EQ(m.up.first_line, 1);
+    EXPECT_TRUE(m.up.transaction);
+    EXPECT_FALSE(m.down);
+}
+
+TEST(MigrationBody, EmptyFileIsAValidMigration) {
+    const Migration m = parse("");
+    EXPECT_EQ(m.up.sql, "");
+    EXPECT_EQ(m.up.first_line, 1);
+    EXPECT_FALSE(m.down);
+    EXPECT_EQ(m.checksum, sha256_hex(""));
+}
+
+TEST(MigrationBody, UpAndDownSectionsWithFirstLines) {
+    const Migration m = parse("-- a comment\n"
+                              "\n"
+                              "-- migrate:up\n"
+                              "CREATE TABLE t (id int);\n"
+                              "\n"
+                              "--migrate:down  \n"
+                              "DROP TABLE t;\n");
+    EXPECT_EQ(m.up.sql, "CREATE TABLE t (id int);\n\n");
+    EXPECT_EQ(m.up.first_line, 4);
+    ASSERT_TRUE(m.down);
+    EXPECT_EQ(m.down->sql, "DROP TABLE t;\n");
+    EXPECT_EQ(m.down->first_line, 7);
+    EXPECT_TRUE(m.down->transaction);
+}
+
+TEST(MigrationBody, DownBeforeUpIsAllowed) {
+    const Migration m = parse("-- migrate:down\nDROP TABLE t;\n-- migrate:up\nCREATE TABLE t ();");
+    EXPECT_EQ(m.up.sql, "CREATE TABLE t ();");
+    EXPECT_EQ(m.up.first_line, 4);
+    ASSERT_TRUE(m.down);
+    EXPECT_EQ(m.down->sql, "DROP TABLE t;\n");
+    EXPECT_EQ(m.down->first_line, 2);
+}
+
+TEST(MigrationBody, MarkerOnTheLastLineGivesAnEmptySection) {
+    const Migration m = parse("-- migrate:up\nSELECT 1;\n-- migrate:down");
+    ASSERT_TRUE(m.down);
+    EXPECT_EQ(m.down->sql, "");
+    EXPECT_EQ(m.down->first_line, 4);
+}
+
+TEST(MigrationBody, TransactionFalseOnEitherMarker) {
+    const Migration up_only = parse("-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n"
+                                    "-- migrate:down\nDROP INDEX i;\n");
+    EXPECT_FALSE(up_only.up.transaction);
+    EXPECT_TRUE(up_only.down->transaction);
+
+    const Migration down_only = parse("-- migrate:up\nSELECT 1;\n"
+                                      "-- migrate:down\ttransaction:false \t\nDROP INDEX CONCURRENTLY i;\n");
+    EXPECT_TRUE(down_only.up.transaction);
+    EXPECT_FALSE(down_only.down->transaction);
+}
+
+TEST(MigrationBody, TransactionTrueIsAccepted) {
+    EXPECT_TRUE(parse("-- migrate:up transaction:true\nSELECT 1;\n").up.transaction);
+}
+
+TEST(MigrationBody, CrlfIsNormalized) {
+    const Migration m =
+        parse("-- migrate:up transaction:false\r\nSELECT 1;\r\n-- migrate:down\r\nSELECT 2;\r\n");
+    EXPECT_FALSE(m.up.transaction);
+    EXPECT_EQ(m.up.sql, "SELECT 1;\n");
+    EXPECT_EQ(m.down->sql, "SELECT 2;\n");
+}
+
+TEST(MigrationBody, MarkerTwiceIsAnError) {
+    EXPECT_EQ(error_of("-- migrate:up\nSELECT 1;\n-- migrate:up\n"),
+              "migrations/2_x.sql:3: second '-- migrate:up' marker (the first is on line 1)");
+    EXPECT_EQ(error_of("-- migrate:up\n-- migrate:down\n\n-- migrate:down\n"),
+              "migrations/2_x.sql:4: second '-- migrate:down' marker (the first is on line 2)");
+}
+
+TEST(MigrationBody, UnknownOptionIsAnError) {
+    EXPECT_EQ(error_of("\n\n\n-- migrate:up transactions:false\n"),
+              "migrations/2_x.sql:4: unknown marker option 'transactions:false' "
+              "(expected transaction:false)");
+    EXPECT_EQ(error_of("-- migrate:up transaction:false transaction:true\n"),
+              "migrations/2_x.sql:1: marker option 'transaction' given twice");
+}
+
+TEST(MigrationBody, UnknownMarkerIsAnError) {
+    EXPECT_EQ(error_of("-- migrate:up\nSELECT 1;\n-- migrate:upgrade\n"),
+              "migrations/2_x.sql:3: unknown marker '-- migrate:upgrade' "
+              "(expected '-- migrate:up' or '-- migrate:down')");
+    // Mistyped markers fail rather than silently running the down SQL as part of up.
+    EXPECT_NE(error_of("-- migrate:up\nSELECT 1;\n-- Migrate:Down\nDROP TABLE t;\n"), "");
+    EXPECT_NE(error_of("-- migrate: up\n"), "");
+}
+
+TEST(MigrationBody, SqlBeforeTheFirstMarkerIsAnError) {
+    EXPECT_EQ(error_of("-- intro\nSELECT 1;\n-- migrate:up\nSELECT 2;\n"),
+              "migrations/2_x.sql:2: SQL before the first '-- migrate:' marker "
+              "(only comments and blank lines may precede it)");
+}
+
+TEST(MigrationBody, CommentsBeforeTheFirstMarkerAreFine) {
+    const Migration m = parse("-- intro\n/* a\n /* nested */ ; */\n\n;\n-- migrate:up\nSELECT 2;\n");
+    EXPECT_EQ(m.up.sql, "SELECT 2;\n");
+    EXPECT_EQ(m.up.first_line, 7);
+}
+
+TEST(MigrationBody, MissingUpMarkerIsAnError) {
+    EXPECT_EQ(error_of("-- migrate:down\nDROP TABLE t;\n"),
+              "migrations/2_x.sql:1: no '-- migrate:up' marker");
+}
+
+TEST(MigrationBody, NulByteIsAnError) {
+    using namespace std::string_literals;
+    EXPECT_EQ(error_of("SELECT 1;\nSELECT '\0';\n"s),
+              "migrations/2_x.sql:2: NUL byte (the file must be SQL text)");
+}
+
+TEST(MigrationBody, OrdinaryCommentsAreNotMarkers) {
+    const Migration m =
+        parse("-- migrate:up\n-- migrating users: see ticket\n---- migrate:down\nSELECT 1;\n");
+    EXPECT_FALSE(m.down);
+}
+
+// ---- checksums
+
+TEST(MigrationChecksum, IsLowercaseHexSha256OfUp) {
+    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(parse("SELECT 1;\n").checksum, sha256_hex("SELECT 1;\n"));
+    EXPECT_EQ(parse("-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n").checksum,
+              sha256_hex("SELECT 1;\n"));
+}
+
+TEST(MigrationChecksum, CrlfFileMatchesItsLfTwin) {
+    const std::string lf =
+        "-- migrate:up\nCREATE TABLE t (id int);\nSELECT 1;\n-- migrate:down\nDROP TABLE t;\n";
+    const std::string crlf =
+        "-- migrate:up\r\nCREATE TABLE t (id int);\r\nSELECT 1;\r\n-- migrate:down\r\nDROP TABLE t;\r\n";
+    EXPECT_EQ(parse(crlf).checksum, parse(lf).checksum);
+    EXPECT_EQ(parse("SELECT 1;\r\n").checksum, parse("SELECT 1;\n").checksum);
+}
+
+TEST(MigrationChecksum, EditingDownDoesNotChangeIt) {
+    EXPECT_EQ(parse("-- migrate:up\nSELECT 1;\n-- migrate:down\nDROP TABLE a;\n").checksum,
+              parse("-- migrate:up\nSELECT 1;\n-- migrate:down\nDROP TABLE b CASCADE;\n").checksum);
+    EXPECT_NE(parse("-- migrate:up\nSELECT 1;\n").checksum, parse("-- migrate:up\nSELECT 2;\n").checksum);
+}
+
+}  // namespace
+}  // namespace pgentry::migrations
