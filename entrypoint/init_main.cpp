@@ -23,6 +23,7 @@ using namespace pgentry::supervisor;
 
 constexpr int usage_exit_code = 64;
 constexpr unsigned long long max_id = 0xfffffffeULL;  // 32-bit ids; all ones means "unchanged" to setuid
+constexpr unsigned long long max_stop_timeout_ms = 1ULL << 40;  // 35 years: now + timeout stays far from overflow
 
 // The text after "name=" when arg is that option, else nullptr.
 const char* value_of(const char* arg, const char* name) {
@@ -54,13 +55,17 @@ bool parse_id(const char* text, Id& id) {
 
 // "1,2,3" into an array that lives as long as the process; "" is no groups.
 bool parse_groups(const char* text, std::span<const gid_t>& groups) {
+    groups = {};
     if (*text == '\0') {
-        groups = {};
         return true;
     }
     const std::size_t capacity = 1 + static_cast<std::size_t>(std::count(text, text + std::strlen(text), ','));
     auto* ids = static_cast<gid_t*>(std::malloc(capacity * sizeof(gid_t)));
-    for (std::size_t count = 0; ids != nullptr;) {
+    if (ids == nullptr) {
+        return false;
+    }
+    std::size_t count = 0;
+    for (;;) {
         unsigned long long value = 0;
         const char* end = nullptr;
         if (!parse_decimal(text, max_id, value, end) || (*end != ',' && *end != '\0')) {
@@ -68,12 +73,12 @@ bool parse_groups(const char* text, std::span<const gid_t>& groups) {
         }
         ids[count++] = static_cast<gid_t>(value);
         if (*end == '\0') {
-            groups = {ids, count};
-            return true;
+            break;
         }
         text = end + 1;
     }
-    return false;
+    groups = {ids, count};
+    return true;
 }
 
 bool parse_log_level(const char* text, LogLevel& level) {
@@ -113,7 +118,7 @@ UsageError parse(int argc, char** argv, Arguments& args) {
         if (std::strcmp(arg, "--signal-group") == 0) {
             args.supervisor.signal_group = true;
         } else if ((value = value_of(arg, "--stop-timeout-ms"))) {
-            ok = parse_number(value, 1ULL << 40, number);
+            ok = parse_number(value, max_stop_timeout_ms, number);
             args.supervisor.stop_timeout_ms = static_cast<std::int64_t>(number);
         } else if ((value = value_of(arg, "--uid"))) {
             ok = args.has_uid = parse_id(value, args.credentials.uid);

@@ -26,8 +26,7 @@ void close_on_exec_from_3() {
         return;
     }
     while (const dirent* entry = readdir(fds)) {
-        const int fd = std::atoi(entry->d_name);
-        if (fd >= 3 && fd != dirfd(fds)) {
+        if (const int fd = std::atoi(entry->d_name); fd >= 3) {
             fcntl(fd, F_SETFD, FD_CLOEXEC);
         }
     }
@@ -85,16 +84,11 @@ int exit_code_for(const ExecFailure& failure) {
 }
 
 void report_exec_failure(const char* command, const ExecFailure& failure) {
-    static constexpr const char* step_names[] = {"", "setgroups", "setgid", "setuid", "pipe", "fork", "exec"};
-    if (failure.step == ExecFailure::setid_binary) {
-        log_line(LogLevel::error, "pgentry: cannot run '%s': refusing to switch users from a setuid or setgid binary",
-                 command);
-    } else if (failure.step == ExecFailure::exec) {
-        log_line(LogLevel::error, "pgentry: cannot run '%s': %s", command, std::strerror(failure.error));
-    } else {
-        log_line(LogLevel::error, "pgentry: cannot run '%s': %s: %s", command, step_names[failure.step],
-                 std::strerror(failure.error));
-    }
+    static constexpr const char* step_prefixes[] = {"", "setgroups: ", "setgid: ", "setuid: ", "pipe: ", "fork: ", ""};
+    const char* reason = failure.step == ExecFailure::setid_binary
+                             ? "refusing to switch users from a setuid or setgid binary"
+                             : std::strerror(failure.error);
+    log_line(LogLevel::error, "pgentry: cannot run '%s': %s%s", command, step_prefixes[failure.step], reason);
 }
 
 void exec_command(const Credentials* credentials, char* const argv[]) {

@@ -56,8 +56,9 @@ bool reap_children(Command& command) {
 
 int signal_children(int sig) {
     // Pids read from /proc are only ours to kill when /proc belongs to our pid namespace.
-    char self[16] = {};
-    if (readlink("/proc/self", self, sizeof self - 1) <= 0 || std::atoi(self) != getpid()) {
+    const pid_t self = getpid();
+    char self_in_proc[16] = {};
+    if (readlink("/proc/self", self_in_proc, sizeof self_in_proc - 1) <= 0 || std::atoi(self_in_proc) != self) {
         return 0;
     }
     DIR* proc = opendir("/proc");
@@ -66,7 +67,7 @@ int signal_children(int sig) {
     }
     int signalled = 0;
     while (const dirent* entry = readdir(proc)) {
-        if (entry->d_name[0] >= '1' && entry->d_name[0] <= '9' && parent_of(entry->d_name) == getpid() &&
+        if (entry->d_name[0] >= '1' && entry->d_name[0] <= '9' && parent_of(entry->d_name) == self &&
             kill(std::atoi(entry->d_name), sig) == 0) {
             ++signalled;
         }

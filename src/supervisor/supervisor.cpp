@@ -69,7 +69,8 @@ void stop_leftovers(Command& command, std::int64_t grace_ms) {
     if (!reap_children(command)) {
         return;
     }
-    log_line(LogLevel::debug, "sent SIGTERM to %d leftover processes", signal_children(SIGTERM));
+    const int terminated = signal_children(SIGTERM);
+    log_line(LogLevel::debug, "sent SIGTERM to %d leftover processes", terminated);
     const std::int64_t kill_at = now_ms() + grace_ms;
     while (reap_children(command)) {
         const std::int64_t left = kill_at - now_ms();

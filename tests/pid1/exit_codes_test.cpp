@@ -1,0 +1,62 @@
+// pgentry-init exits with the command's code, 128+S when signal S killed it, 126/127 when it cannot start.
+#include "harness.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <sys/stat.h>
+
+namespace pid1 {
+namespace {
+
+class ExitCode : public Pid1Test, public ::testing::WithParamInterface<int> {};
+
+TEST_P(ExitCode, PassesThrough) {
+    Init init(dir_, {}, probe({"exit=" + std::to_string(GetParam())}));
+    EXPECT_EQ(init.wait_exit(), GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Codes, ExitCode, ::testing::Values(0, 1, 2, 3, 127, 254, 255));
+
+class KilledBy : public Pid1Test, public ::testing::WithParamInterface<int> {};
+
+TEST_P(KilledBy, ExitsWith128PlusTheSignal) {
+    Init init(dir_, {}, probe({"kill-self=" + std::to_string(GetParam())}));
+    EXPECT_EQ(init.wait_exit(), 128 + GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, KilledBy, ::testing::Values(SIGTERM, SIGHUP, SIGQUIT, SIGKILL),
+                         [](const auto& info) { return std::string(sigabbrev_np(info.param)); });
+
+TEST_F(Pid1Test, NotExecutableIs126) {
+    const std::string script = dir_ + "/not-executable";
+    std::ofstream(script) << "#!/bin/sh\nexit 0\n";
+    chmod(script.c_str(), 0644);
+    Init init(dir_, {}, {script});
+    EXPECT_EQ(init.wait_exit(), 126);
+    EXPECT_EQ(init.log(), "[error] pgentry: cannot run '" + script + "': Permission denied\n");
+}
+
+TEST_F(Pid1Test, NotFoundInPathIs127) {
+    Init init(dir_, {}, {"pgentry-no-such-command"});
+    EXPECT_EQ(init.wait_exit(), 127);
+    EXPECT_EQ(init.log(), "[error] pgentry: cannot run 'pgentry-no-such-command': No such file or directory\n");
+}
+
+TEST_F(Pid1Test, JsonErrorLineIsOneEscapedObject) {
+    Init init(dir_, {"--log-format=json"}, {"/nonexistent/a\"b\\c\td"});
+    EXPECT_EQ(init.wait_exit(), 127);
+    const std::regex line(R"(\{"ts":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","level":"error",)"
+                          R"("msg":"pgentry: cannot run '/nonexistent/a\\"b\\\\c\\u0009d': No such file or directory"\}\n)");
+    EXPECT_TRUE(std::regex_match(init.log(), line)) << init.log();
+}
+
+TEST_F(Pid1Test, UsageErrorIs64) {
+    Init init(dir_, {"--stop-timeout-ms=soon"}, probe({"exit=0"}));
+    EXPECT_EQ(init.wait_exit(), 64);
+    EXPECT_EQ(init.log(), "[error] pgentry-init: bad value '--stop-timeout-ms=soon'\n");
+}
+
+}  // namespace
+}  // namespace pid1

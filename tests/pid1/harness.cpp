@@ -1,0 +1,229 @@
+#include "harness.hpp"
+
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <grp.h>
+#include <pty.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace pid1 {
+namespace {
+
+std::string real_path(const std::string& path) {
+    char resolved[PATH_MAX];
+    return realpath(path.c_str(), resolved) != nullptr ? resolved : path;
+}
+
+std::string exe_of(pid_t pid) {
+    char target[PATH_MAX] = {};
+    const std::string link = "/proc/" + std::to_string(pid) + "/exe";
+    return readlink(link.c_str(), target, sizeof target - 1) > 0 ? target : "";
+}
+
+std::string status_field(pid_t pid, const std::string& field) {
+    std::istringstream status(read_file("/proc/" + std::to_string(pid) + "/status"));
+    for (std::string line; std::getline(status, line);) {
+        if (line.starts_with(field + ":")) {
+            return line.substr(line.find_first_not_of(" \t", field.size() + 1));
+        }
+    }
+    return "";
+}
+
+pid_t child_of(pid_t parent) {
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename();
+        if (std::isdigit(static_cast<unsigned char>(name[0])) &&
+            status_field(std::stoi(name), "PPid") == std::to_string(parent)) {
+            return std::stoi(name);
+        }
+    }
+    return -1;
+}
+
+// pgentry-init blocks everything it can (all but KILL, STOP and glibc's internal 32 and 33) before it forks the
+// command. While it waits in sigtimedwait, SigBlk shows the waited-for signals unblocked; they still queue.
+bool has_blocked_its_signals(pid_t pid) {
+    if (child_of(pid) > 0) {
+        return true;
+    }
+    const std::string blocked = status_field(pid, "SigBlk");
+    if (blocked.empty()) {
+        return false;
+    }
+    auto bit = [](int sig) { return 1ULL << (sig - 1); };
+    const unsigned long long expected = ~(bit(SIGKILL) | bit(SIGSTOP) | bit(32) | bit(33));
+    return (std::stoull(blocked, nullptr, 16) & expected) == expected;
+}
+
+[[noreturn]] void exec_launcher(const std::string& dir, const std::vector<std::string>& args, const Launch& launch) {
+    const int log = open((dir + "/log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0666);
+    dup2(log, STDERR_FILENO);
+    if (!launch.terminal) {
+        setpgid(0, 0);
+        const int report = open((dir + "/report").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0666);
+        dup2(report, STDOUT_FILENO);
+        const int null = open("/dev/null", O_RDONLY);
+        dup2(null, STDIN_FILENO);
+    }
+    if (launch.extra_fd) {
+        dup2(log, 7);
+    }
+    if (launch.user && (setgroups(0, nullptr) != 0 || setgid(*launch.user) != 0 || setuid(*launch.user) != 0)) {
+        _exit(121);
+    }
+    ::signal(SIGHUP, SIG_IGN);
+    ::signal(SIGUSR2, SIG_IGN);
+    ::signal(SIGPIPE, SIG_IGN);
+    sigset_t some;
+    sigemptyset(&some);
+    sigaddset(&some, SIGQUIT);
+    sigaddset(&some, SIGTSTP);
+    sigprocmask(SIG_SETMASK, &some, nullptr);
+    std::vector<char*> argv;
+    for (const std::string& arg : args) {
+        argv.push_back(const_cast<char*>(arg.c_str()));
+    }
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(120);
+}
+
+}  // namespace
+
+std::string init_bin() { return PGENTRY_INIT_BIN; }
+std::string probe_bin() { return PID1_PROBE_BIN; }
+
+std::vector<std::string> probe(std::vector<std::string> steps) {
+    steps.insert(steps.begin(), probe_bin());
+    return steps;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+    return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
+
+int count_of(const std::string& text, const std::string& needle) {
+    int count = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+Init::Init(const std::string& dir, const std::vector<std::string>& init_args,
+           const std::vector<std::string>& command, Launch launch)
+    : dir_(dir), launch_(launch) {
+    std::vector<std::string> args;
+    if (launch.pid_namespace) {
+        args = {"unshare", "--pid", "--fork", "--mount-proc"};
+    }
+    args.insert(args.end(), launch.wrapper.begin(), launch.wrapper.end());
+    args.push_back(launch.init);
+    args.insert(args.end(), init_args.begin(), init_args.end());
+    args.push_back("--");
+    args.insert(args.end(), command.begin(), command.end());
+    launcher_ = launch.terminal ? forkpty(&master_, nullptr, nullptr, nullptr) : fork();
+    if (launcher_ == 0) {
+        exec_launcher(dir, args, launch);
+    }
+    if (launcher_ < 0) {
+        ADD_FAILURE() << "fork: " << std::strerror(errno);
+    }
+}
+
+Init::~Init() {
+    if (launcher_ > 0 && !exited_) {
+        kill(-launcher_, SIGKILL);
+        waitpid(launcher_, nullptr, 0);
+    }
+    if (master_ >= 0) {
+        close(master_);
+    }
+}
+
+pid_t Init::pid() {
+    const auto deadline = Clock::now() + 10s;
+    const std::string init = real_path(launch_.init);
+    while (init_ < 0 && Clock::now() < deadline) {
+        const pid_t candidate = launch_.pid_namespace ? child_of(launcher_) : launcher_;
+        if (candidate > 0 && exe_of(candidate) == init && has_blocked_its_signals(candidate)) {
+            init_ = candidate;
+        } else {
+            std::this_thread::sleep_for(200us);
+        }
+    }
+    return init_;
+}
+
+void Init::signal(int sig) {
+    const pid_t target = pid();
+    ASSERT_GT(target, 0) << "pgentry-init did not start";
+    ASSERT_EQ(kill(target, sig), 0) << std::strerror(errno);
+}
+
+std::optional<int> Init::wait_exit(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    int status = 0;
+    while (!exited_ && Clock::now() < deadline) {
+        const pid_t done = waitpid(launcher_, &status, WNOHANG);
+        if (done == launcher_) {
+            exited_ = true;
+        } else {
+            std::this_thread::sleep_for(1ms);
+        }
+    }
+    if (!exited_) {
+        return std::nullopt;
+    }
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+bool Init::wait_for_line(const std::string& line, std::chrono::milliseconds timeout) const {
+    const auto deadline = Clock::now() + timeout;
+    while (!has_line(report(), line)) {
+        if (Clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+void Pid1Test::SetUp() {
+    if (geteuid() != 0) {
+        GTEST_SKIP() << "needs root: pgentry-init runs as PID 1 of a new pid namespace (unshare --pid)";
+    }
+    static const bool unshare_works = std::system("unshare --pid --fork --mount-proc true >/dev/null 2>&1") == 0;
+    if (!unshare_works) {
+        GTEST_SKIP() << "`unshare --pid --fork --mount-proc` does not work here";
+    }
+    char pattern[] = "/tmp/pid1-test-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    chmod(dir_.c_str(), 0755);
+}
+
+void Pid1Test::TearDown() {
+    if (!dir_.empty()) {
+        std::filesystem::remove_all(dir_);
+    }
+}
+
+}  // namespace pid1
