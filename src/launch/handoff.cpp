@@ -43,7 +43,10 @@ std::vector<std::string> init_arguments(const config::Options& options, const st
     if (options.signal_group) args.emplace_back("--signal-group");
     if (identity) {
         std::string groups;
-        for (gid_t group : identity->groups) groups += (groups.empty() ? "" : ",") + std::to_string(group);
+        for (gid_t group : identity->groups) {
+            if (!groups.empty()) groups += ',';
+            groups += std::to_string(group);
+        }
         args.push_back("--uid=" + std::to_string(identity->uid));
         args.push_back("--gid=" + std::to_string(identity->gid));
         args.push_back("--groups=" + groups);
