@@ -88,6 +88,10 @@ int main(int argc, char** argv) {
         log::add_secrets(log::passwords_in(options.database_url));
         if (const char* password = std::getenv("PGPASSWORD")) log::add_secrets({password});
         return run(options);
+    } catch (const config::UsageError& failure) {
+        log::setup(failure.log_format(), config::LogLevel::info);
+        log::error(failure.what());
+        return failure.code();
     } catch (const Interrupted& stop) {
         log::info(stop.what());
         return 128 + stop.signal();

@@ -232,21 +232,38 @@ std::optional<Setting> config_file(const Sources& sources) {
     return std::nullopt;
 }
 
+// The highest-precedence valid --log-format read so far, to report an error in the format asked for.
+LogFormat requested_log_format(const Sources& sources) {
+    for (const Setting& setting : sources.settings("log-format")) {
+        for (const Named<LogFormat>& named : log_formats) {
+            if (named.name == setting.value) {
+                return named.value;
+            }
+        }
+    }
+    return LogFormat::text;
+}
+
 }  // namespace
 
 Parsed parse(const std::vector<std::string>& args, const Environment& env) {
-    Sources sources(args);
-    if (sources.on_command_line("help")) {
-        return {Options{}, detail::help_text()};
+    std::optional<Sources> sources;
+    try {
+        sources.emplace(args);
+        if (sources->on_command_line("help")) {
+            return {Options{}, detail::help_text()};
+        }
+        if (sources->on_command_line("version")) {
+            return {Options{}, std::string("pgentry ") + PGENTRY_VERSION + "\n"};
+        }
+        sources->read_environment(env);
+        if (const std::optional<Setting> path = config_file(*sources)) {
+            sources->read_config_file(*path);
+        }
+        return {resolve(*sources, env), std::nullopt};
+    } catch (const Error& error) {
+        throw UsageError(error, sources ? requested_log_format(*sources) : LogFormat::text);
     }
-    if (sources.on_command_line("version")) {
-        return {Options{}, std::string("pgentry ") + PGENTRY_VERSION + "\n"};
-    }
-    sources.read_environment(env);
-    if (const std::optional<Setting> path = config_file(sources)) {
-        sources.read_config_file(*path);
-    }
-    return {resolve(sources, env), std::nullopt};
 }
 
 }  // namespace pgentry::config

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/error.hpp"
+
 namespace pgentry::config {
 
 enum class Mode { run, migrate_only, wait_only, launch_only, status, verify, rollback };
@@ -44,6 +46,16 @@ struct Options {
 struct Parsed {
     Options options;
     std::optional<std::string> print;  // written to stdout as is (it ends in a newline)
+};
+
+// A usage error, with the log format the user asked for (where it could be read) to report it in.
+class UsageError : public Error {
+public:
+    UsageError(const Error& error, LogFormat format) : Error(error), format_(format) {}
+    LogFormat log_format() const { return format_; }
+
+private:
+    LogFormat format_;
 };
 
 // args excludes argv[0]. Throws pgentry::Error(64) naming the option (or variable, or config key)

@@ -49,14 +49,14 @@ void rollback_quietly(Connection& connection) {
 void apply(Connection& connection, const History& history, const migrations::Migration& migration,
            Direction direction, std::optional<config::Duration> statement_timeout) {
     const migrations::Section& section = direction == Direction::up ? migration.up : *migration.down;
-    const migrations::Statement* current = nullptr;
+    const auto statements = migrations::split_statements(section.sql);
+    const migrations::Statement* current = nullptr;  // points into statements, which outlive the catch
     try {
         if (section.transaction) connection.exec("BEGIN");
         if (statement_timeout) {
             connection.exec(fmt::format("SET {} statement_timeout = {}", section.transaction ? "LOCAL" : "SESSION",
                                         statement_timeout->count()));
         }
-        const auto statements = migrations::split_statements(section.sql);
         for (const auto& statement : statements) {
             current = &statement;
             connection.exec(std::string(statement.text));

@@ -1,0 +1,135 @@
+#include "cluster.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "database.hpp"
+#include "migration_dir.hpp"
+#include "process.hpp"
+
+namespace pgentry::test {
+namespace {
+
+bool has_server_programs(const std::filesystem::path& dir) {
+    return std::filesystem::exists(dir / "initdb") && std::filesystem::exists(dir / "pg_ctl");
+}
+
+// pg_virtualenv exports PG_CONFIG of the server it runs; otherwise the first PATH entry with both programs.
+std::filesystem::path server_bindir() {
+    if (const char* pg_config = std::getenv("PG_CONFIG")) {
+        const auto dir = std::filesystem::path(pg_config).parent_path();
+        if (has_server_programs(dir)) {
+            return dir;
+        }
+    }
+    std::istringstream path(std::getenv("PATH") != nullptr ? std::getenv("PATH") : "");
+    for (std::string dir; std::getline(path, dir, ':');) {
+        if (!dir.empty() && has_server_programs(dir)) {
+            return dir;
+        }
+    }
+    throw std::runtime_error("initdb and pg_ctl not found (set PG_CONFIG or PATH)");
+}
+
+// The server refuses to run as root, so root runs it as postgres.
+std::vector<std::string> as_server_user(std::vector<std::string> argv) {
+    if (::geteuid() == 0) {
+        argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
+    }
+    return argv;
+}
+
+void run_checked(const std::vector<std::string>& argv) {
+    const auto result = run(argv, {}, 60s);
+    if (result.exit_code != 0) {
+        std::ostringstream message;
+        message << argv.at(0) << " failed: " << result;
+        throw std::runtime_error(message.str());
+    }
+}
+
+}  // namespace
+
+ClosedPort::ClosedPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    if (fd_ < 0) {
+        throw std::system_error(errno, std::generic_category(), "socket");
+    }
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        const int error = errno;
+        ::close(fd_);
+        throw std::system_error(error, std::generic_category(), "bind 127.0.0.1:0");
+    }
+    port_ = ntohs(address.sin_port);
+}
+
+ClosedPort::~ClosedPort() {
+    release();
+}
+
+void ClosedPort::release() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+    }
+}
+
+PrivateCluster::PrivateCluster() : dir_(make_temp_dir("pgentry-cluster-")), bindir_(server_bindir()) {
+    if (::geteuid() == 0) {
+        const passwd* postgres = ::getpwnam("postgres");
+        if (postgres == nullptr || ::chown(dir_.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
+            throw std::runtime_error("cannot hand " + dir_.string() + " to user postgres");
+        }
+    }
+    run_checked(as_server_user({(bindir_ / "initdb").string(), "--pgdata=" + (dir_ / "data").string(),
+                                "--auth=trust", "--username=postgres", "--no-sync", "--no-instructions"}));
+}
+
+PrivateCluster::~PrivateCluster() {
+    if (started_) {
+        run(as_server_user({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "immediate",
+                            "-w", "stop"}),
+            {}, 30s);
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+}
+
+std::string PrivateCluster::url(const std::string& dbname) const {
+    return make_url("127.0.0.1", std::to_string(port()), "postgres", "", dbname);
+}
+
+void PrivateCluster::pg_ctl(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{
+        (bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-w", "-t", "30"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    run_checked(as_server_user(argv));
+}
+
+void PrivateCluster::start() {
+    port_.release();
+    started_ = true;
+    pg_ctl({"-l", (dir_ / "server.log").string(), "-o",
+            "-p " + std::to_string(port()) + " -k " + dir_.string() +
+                " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=20",
+            "start"});
+}
+
+void PrivateCluster::restart_fast() {
+    pg_ctl({"-l", (dir_ / "server.log").string(), "-m", "fast", "restart"});
+}
+
+}  // namespace pgentry::test

@@ -1,0 +1,53 @@
+#pragma once
+// Servers a test controls on its own: a port that refuses connections, and a private PostgreSQL cluster
+// that can be started late or restarted without disturbing the tests sharing pg_virtualenv's server.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace pgentry::test {
+
+// A 127.0.0.1 port bound by the test but never listening: connecting is refused, and no other program
+// can take the port while this object lives.
+class ClosedPort {
+public:
+    ClosedPort();
+    ~ClosedPort();
+    ClosedPort(const ClosedPort&) = delete;
+    ClosedPort& operator=(const ClosedPort&) = delete;
+
+    int port() const { return port_; }
+    // Frees the port for a server about to listen on it.
+    void release();
+
+private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+// initdb'd at construction (trust authentication, listening on 127.0.0.1 only once started), stopped
+// with -m immediate and deleted at destruction. As root, the server programs run as user postgres.
+class PrivateCluster {
+public:
+    PrivateCluster();
+    ~PrivateCluster();
+    PrivateCluster(const PrivateCluster&) = delete;
+    PrivateCluster& operator=(const PrivateCluster&) = delete;
+
+    int port() const { return port_.port(); }
+    std::string url(const std::string& dbname = "postgres") const;
+
+    // Each returns once pg_ctl -w saw the server accept connections (or stop); throws on failure.
+    void start();
+    void restart_fast();  // pg_ctl restart -m fast: active sessions are terminated
+
+private:
+    void pg_ctl(const std::vector<std::string>& args);
+
+    std::filesystem::path dir_;
+    std::filesystem::path bindir_;
+    ClosedPort port_;
+    bool started_ = false;
+};
+
+}  // namespace pgentry::test
