@@ -1,105 +1,22 @@
-// pgentry: load config -> wait for the database -> plan -> migrate under lock -> launch the command.
+// pgentry, the program Docker starts: static and small, so that a plain init (launch-only) starts as
+// fast as tini. Every mode that needs the database, or --user (name lookups need glibc's shared NSS
+// modules), continues in pgentry-migrator, exec'd in place: same pid, signals still blocked.
 #include <unistd.h>
 
-#include <csignal>
-#include <cstdio>
-#include <iostream>
+#include <cerrno>
+#include <cstring>
 
+#include "cli/program.hpp"
 #include "common/error.hpp"
-#include "config/options.hpp"
-#include "db/wait.hpp"
 #include "launch/handoff.hpp"
-#include "launch/identity.hpp"
-#include "log/log.hpp"
-#include "log/redact.hpp"
-#include "migrations/migration_set.hpp"
-#include "pipeline/inspect.hpp"
-#include "pipeline/migrate.hpp"
-#include "pipeline/rollback.hpp"
 
 using namespace pgentry;
-using config::Mode;
-
-namespace {
-
-bool launches(Mode mode) { return mode == Mode::run || mode == Mode::launch_only; }
-bool reads_migrations(Mode mode) { return mode != Mode::launch_only && mode != Mode::wait_only; }
-
-std::string application_name() {
-    char host[256] = "unknown";
-    gethostname(host, sizeof host - 1);
-    return std::string("pgentry@") + host;
-}
-
-// Stages 2-4. Every connection is closed when this returns, before the command starts.
-int run_database_stages(const config::Options& options, const migrations::MigrationSet& set) {
-    db::ConnectParams params{options.database_url, application_name()};
-    params.validate();
-    db::EventLoop loop;
-    db::Connection session = db::wait_for_database(loop, params, options.wait_timeout);
-    pipeline::Target target{loop, params, session, db::History(db::TableName::parse(options.migrations_table)),
-                            options.wait_timeout};
-    switch (options.mode) {
-    case Mode::run:
-    case Mode::migrate_only: pipeline::migrate(target, set, options); break;
-    case Mode::status: pipeline::print_status(target, set, std::cout); break;
-    case Mode::verify: return pipeline::verify(target, set);
-    case Mode::rollback: pipeline::rollback(target, set, options); break;
-    case Mode::wait_only:
-    case Mode::launch_only: break;
-    }
-    return exit_code::ok;
-}
-
-int run(const config::Options& options) {
-    if (!launches(options.mode) && !options.command.empty()) {
-        log::warn("this mode runs no command; ignoring '" + options.command.front() + "'");
-    }
-    std::optional<launch::Identity> identity;
-    if (options.user && launches(options.mode)) identity = launch::resolve_user(*options.user);
-    const auto set = reads_migrations(options.mode) ? migrations::MigrationSet::load(options.migrations_dir)
-                                                    : migrations::MigrationSet{};
-    if (options.mode != Mode::launch_only) {
-        if (int code = run_database_stages(options, set); code != exit_code::ok) return code;
-    }
-    if (launches(options.mode)) launch::hand_over(options, identity);
-    return exit_code::ok;
-}
-
-void block_all_signals() {
-    sigset_t all;
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, nullptr);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
-    // First: a signal arriving from now on stays pending until a stage or the command takes it.
-    block_all_signals();
-    try {
-        const config::Parsed parsed = config::parse({argv + 1, argv + argc}, config::current_environment());
-        if (parsed.print) {
-            std::cout << *parsed.print << std::flush;
-            return exit_code::ok;
-        }
-        const config::Options& options = parsed.options;
-        log::setup(options.log_format, options.log_level);
-        log::add_secrets(log::passwords_in(options.database_url));
-        if (const char* password = std::getenv("PGPASSWORD")) log::add_secrets({password});
-        return run(options);
-    } catch (const config::UsageError& failure) {
-        log::setup(failure.log_format(), config::LogLevel::info);
-        log::error(failure.what());
-        return failure.code();
-    } catch (const Interrupted& stop) {
-        log::info(stop.what());
-        return 128 + stop.signal();
-    } catch (const Error& failure) {
-        log::error(failure.what());
-        return failure.code();
-    } catch (const std::exception& failure) {
-        log::error(std::string("unexpected failure: ") + failure.what());
-        return exit_code::migration_failed;
-    }
+    return cli::run(argc, argv, [argv](const config::Options& options) -> int {
+        if (options.mode == config::Mode::launch_only && !options.user) launch::hand_over(options, std::nullopt);
+        const auto migrator = launch::sibling_program("pgentry-migrator");
+        execv(migrator.c_str(), argv);
+        throw Error(exit_code::not_executable, "cannot run " + migrator.string() + ": " + std::strerror(errno));
+    });
 }

@@ -79,8 +79,8 @@ void ConnectParams::validate() const {
     std::string reason = message ? message : "out of memory";
     PQfreemem(message);
     while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back()))) reason.pop_back();
-    throw Error(exit_code::usage, "invalid database URL '" + log::redact_conninfo(conninfo) + "': " +
-                                      log::scrub(reason, log::passwords_in(conninfo)));
+    // Not echoed, even redacted: a misspelled key (pasword=...) would hide its secret from redaction.
+    throw Error(exit_code::usage, "invalid database URL: " + log::scrub(reason, log::passwords_in(conninfo)));
 }
 
 QueryError::QueryError(ServerError error)
@@ -219,7 +219,7 @@ void Connection::cancel_and_drain() {
         }
     }
     while (PGresult* result = PQgetResult(conn_.get())) PQclear(result);
-    if (in_transaction()) PQexec(conn_.get(), "ROLLBACK");
+    if (in_transaction()) PQclear(PQexec(conn_.get(), "ROLLBACK"));
 }
 
 void Connection::detect_client_death() {

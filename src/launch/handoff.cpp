@@ -15,15 +15,6 @@ namespace pgentry::launch {
 
 namespace {
 
-// Next to pgentry in a build tree, under libexec/pgentry once installed.
-std::filesystem::path init_path() {
-    const auto self = std::filesystem::read_symlink("/proc/self/exe").parent_path();
-    for (const auto& candidate : {self / "pgentry-init", self / ".." / "libexec" / "pgentry" / "pgentry-init"}) {
-        if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    throw Error(exit_code::not_found, "pgentry-init not found next to " + self.string() + " or in ../libexec/pgentry");
-}
-
 std::string_view name(config::LogFormat format) { return format == config::LogFormat::json ? "json" : "text"; }
 
 std::string_view name(config::LogLevel level) {
@@ -66,6 +57,15 @@ std::vector<char*> argv_of(std::vector<std::string>& args) {
 
 }  // namespace
 
+std::filesystem::path sibling_program(std::string_view name) {
+    const auto self = std::filesystem::read_symlink("/proc/self/exe").parent_path();
+    for (const auto& candidate : {self / name, self / ".." / "libexec" / "pgentry" / name}) {
+        if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    throw Error(exit_code::not_found,
+                std::string(name) + " not found next to " + self.string() + " or in ../libexec/pgentry");
+}
+
 void hand_over(const config::Options& options, const std::optional<Identity>& identity) {
     if (options.launch == config::Launch::exec) {
         std::vector<std::string> command = options.command;
@@ -78,7 +78,7 @@ void hand_over(const config::Options& options, const std::optional<Identity>& id
             static_cast<supervisor::LogLevel>(options.log_level));
         supervisor::exec_command(credentials ? &*credentials : nullptr, argv_of(command).data());
     }
-    const auto init = init_path();
+    const auto init = sibling_program("pgentry-init");
     auto args = init_arguments(options, identity);
     log::debug("handing over to " + init.string() + " to supervise " + options.command.front());
     execv(init.c_str(), argv_of(args).data());

@@ -1,12 +1,18 @@
 #pragma once
 // Stage 5: the command replaces pgentry (--launch=exec), or pgentry-init replaces pgentry and
 // supervises it (--launch=supervise), so the long-lived PID 1 carries none of the migrator.
+#include <filesystem>
 #include <optional>
+#include <string_view>
 
 #include "config/options.hpp"
 #include "launch/identity.hpp"
 
 namespace pgentry::launch {
+
+// pgentry's other programs: next to the running one in a build tree, in ../libexec/pgentry once
+// installed. Error(127) when missing.
+std::filesystem::path sibling_program(std::string_view name);
 
 // Signals stay blocked across the exec: whatever arrived so far is still pending for the command.
 [[noreturn]] void hand_over(const config::Options& options, const std::optional<Identity>& identity);

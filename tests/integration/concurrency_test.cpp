@@ -37,8 +37,10 @@ TEST_P(Concurrency, CreateIndexConcurrentlyCompletesWhileOthersWaitForTheLock) {
     auto holder = spawn_migrate();
     ASSERT_TRUE(eventually(
         [&] {
+            // Advisory keys are per database: tests running alongside may wait on the same key elsewhere.
             return db.sql().count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                                  "AND NOT granted AND objid = " +
+                                  "AND NOT granted AND database = (SELECT oid FROM pg_database "
+                                  "WHERE datname = current_database()) AND objid = " +
                                   std::to_string(gate_key)) == 1;
         },
         15s))
