@@ -15,7 +15,9 @@ for group in "${groups[@]}"; do
                           libpq-dev libspdlog-dev libfmt-dev libssl-dev) ;;
         test) packages+=(libgtest-dev postgresql postgresql-common util-linux procps iproute2
                          python3-jsonschema python3-yaml) ;;
-        bench) packages+=(tini dumb-init catatonit hyperfine npm postgresql) ;;
+        # npm only where Node.js did not bring its own (Debian's conflicts with NodeSource's nodejs).
+        bench) packages+=(tini dumb-init catatonit hyperfine postgresql)
+               command -v npm >/dev/null || packages+=(npm) ;;
         *) echo "install-deps.sh: unknown group '$group' (build, test, bench)" >&2; exit 64 ;;
     esac
 done
