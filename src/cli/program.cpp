@@ -43,7 +43,13 @@ int run(int argc, char** argv, const std::function<int(const config::Options&)>&
         log::info(stop.what());
         return 128 + stop.signal();
     } catch (const Error& failure) {
-        log::error(failure.what());
+        if (const auto& migration = failure.context()) {
+            log::error(failure.what(), {{"version", migration->version},
+                                        {"name", migration->name},
+                                        {"sqlstate", migration->sqlstate}});
+        } else {
+            log::error(failure.what());
+        }
         return failure.code();
     } catch (const std::exception& failure) {
         log::error(std::string("unexpected failure: ") + failure.what());

@@ -1,5 +1,7 @@
 #pragma once
 // Failures that end pgentry with a documented exit code (SPEC.md, "Exit codes").
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -20,14 +22,24 @@ inline constexpr int not_executable = 126;
 inline constexpr int not_found = 127;
 }  // namespace exit_code
 
+// Which migration a failure is about, for the structured fields of the JSON log line.
+struct MigrationContext {
+    std::int64_t version = 0;
+    std::string name;
+    std::string sqlstate;  // empty when the server said nothing
+};
+
 // Thrown by any stage; main logs what() at error level and exits with code.
 class Error : public std::runtime_error {
 public:
-    Error(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    Error(int code, const std::string& message, std::optional<MigrationContext> context = std::nullopt)
+        : std::runtime_error(message), code_(code), context_(std::move(context)) {}
     int code() const noexcept { return code_; }
+    const std::optional<MigrationContext>& context() const noexcept { return context_; }
 
 private:
     int code_;
+    std::optional<MigrationContext> context_;
 };
 
 // Thrown when a stop signal (TERM, INT, QUIT, HUP) ends pgentry before the command started.

@@ -33,7 +33,8 @@ Error failure(const migrations::Migration& migration, const migrations::Section&
                                       migration.version, error.sqlstate, error.message, where);
     if (!error.detail.empty()) message += "; DETAIL: " + error.detail;
     if (!error.hint.empty()) message += "; HINT: " + error.hint;
-    return Error(exit_code::migration_failed, message);
+    return Error(exit_code::migration_failed, message,
+                 MigrationContext{migration.version, migration.name, error.sqlstate});
 }
 
 void rollback_quietly(Connection& connection) {

@@ -15,6 +15,8 @@ void migrate(Target& target, const migrations::MigrationSet& set, const config::
     warn_missing(plan);
     refuse_changed(plan);
     if (plan.pending.empty()) {
+        // Adopting an Ecto-made table adds the checksum column once, even with nothing to apply.
+        if (state.table_exists && !state.has_checksum) target.history.ensure(target.session, state);
         log::info("Migrations already up");
         return;
     }
