@@ -232,6 +232,11 @@ std::optional<Setting> config_file(const Sources& sources) {
     return std::nullopt;
 }
 
+template <class E, std::size_t N>
+std::string_view name_in(E value, const Named<E> (&names)[N]) {
+    return std::ranges::find(names, value, &Named<E>::value)->name;
+}
+
 // The highest-precedence valid --log-format read so far, to report an error in the format asked for.
 LogFormat requested_log_format(const Sources& sources) {
     for (const Setting& setting : sources.settings("log-format")) {
@@ -245,6 +250,9 @@ LogFormat requested_log_format(const Sources& sources) {
 }
 
 }  // namespace
+
+std::string_view name_of(LogFormat format) { return name_in(format, log_formats); }
+std::string_view name_of(LogLevel level) { return name_in(level, log_levels); }
 
 Parsed parse(const std::vector<std::string>& args, const Environment& env) {
     std::optional<Sources> sources;

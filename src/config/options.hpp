@@ -72,6 +72,10 @@ Parsed parse(const std::vector<std::string>& args, const Environment& env);
 // The process environment as a map.
 Environment current_environment();
 
+// The option values' spelling, as --log-format and --log-level take them.
+std::string_view name_of(LogFormat format);
+std::string_view name_of(LogLevel level);
+
 // "500ms", "30s", "2m", "1h", bare number = seconds. Throws std::invalid_argument when malformed or negative.
 // A decimal fraction is accepted when the result is a whole number of milliseconds ("1.5s", "0.25m";
 // not "0.5ms"). No sign, no spaces, lower-case units, one number and one unit ("1m30s" is an error).

@@ -15,22 +15,10 @@ namespace pgentry::launch {
 
 namespace {
 
-std::string_view name(config::LogFormat format) { return format == config::LogFormat::json ? "json" : "text"; }
-
-std::string_view name(config::LogLevel level) {
-    switch (level) {
-    case config::LogLevel::debug: return "debug";
-    case config::LogLevel::info: return "info";
-    case config::LogLevel::warn: return "warn";
-    case config::LogLevel::error: return "error";
-    }
-    return "info";
-}
-
 std::vector<std::string> init_arguments(const config::Options& options, const std::optional<Identity>& identity) {
     std::vector<std::string> args{"pgentry-init", "--stop-timeout-ms=" + std::to_string(options.stop_timeout.count()),
-                                  "--log-format=" + std::string(name(options.log_format)),
-                                  "--log-level=" + std::string(name(options.log_level))};
+                                  "--log-format=" + std::string(config::name_of(options.log_format)),
+                                  "--log-level=" + std::string(config::name_of(options.log_level))};
     if (options.signal_group) args.emplace_back("--signal-group");
     if (identity) {
         std::string groups;

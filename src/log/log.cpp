@@ -24,16 +24,6 @@ State& state() {
     return s;
 }
 
-std::string_view name(config::LogLevel level) {
-    switch (level) {
-    case config::LogLevel::debug: return "debug";
-    case config::LogLevel::info: return "info";
-    case config::LogLevel::warn: return "warn";
-    case config::LogLevel::error: return "error";
-    }
-    return "info";
-}
-
 spdlog::level::level_enum spdlog_level(config::LogLevel level) {
     switch (level) {
     case config::LogLevel::debug: return spdlog::level::debug;
@@ -91,9 +81,9 @@ void write(config::LogLevel level, std::string_view message, Fields fields) {
     if (!enabled(level)) return;
     std::string clean = scrub(message, s.secrets);
     if (s.format == config::LogFormat::json) {
-        s.logger->log(spdlog_level(level), json_body(name(level), clean, fields, s.secrets));
+        s.logger->log(spdlog_level(level), json_body(config::name_of(level), clean, fields, s.secrets));
     } else {
-        s.logger->log(spdlog_level(level), "[{}] {}", name(level), clean);
+        s.logger->log(spdlog_level(level), "[{}] {}", config::name_of(level), clean);
     }
 }
 
