@@ -146,7 +146,7 @@ std::string syntax_message(const po::invalid_command_line_syntax& error) {
     switch (error.kind()) {
         case po::invalid_syntax::missing_parameter:
         case po::invalid_syntax::empty_adjacent_parameter:
-            return error.get_option_name() + ": missing value";
+            return shown(error.get_option_name()) + ": missing value";
         case po::invalid_syntax::extra_parameter:
             return error.get_option_name() + " takes no value";
         default:
@@ -167,7 +167,7 @@ po::parsed_options parse_command_line(const std::vector<std::string>& args) {
         const std::string token = error.get_option_name();
         const std::string option = token.substr(0, token.find('='));
         const std::string name = option.substr(std::min(option.find_first_not_of('-'), option.size()));
-        throw usage_error("unknown option " + option +
+        throw usage_error("unknown option " + shown(option) +
                           suggestion(name, true, [](const std::string& o) { return "--" + o; }));
     } catch (const po::invalid_command_line_syntax& error) {
         throw usage_error(syntax_message(error));

@@ -164,6 +164,7 @@ Result Connection::exec(const std::string& sql) {
 
 Result Connection::exec(const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> values;
+    values.reserve(params.size());
     for (const auto& param : params) values.push_back(param.c_str());
     if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                            nullptr, nullptr, 0)) {

@@ -36,8 +36,8 @@ private:
 // A failed connection attempt, with the SQLSTATE when the server sent one.
 class ConnectError : public std::runtime_error {
 public:
-    ConnectError(std::string reason, std::string sqlstate, bool needs_password)
-        : std::runtime_error(std::move(reason)), sqlstate_(std::move(sqlstate)), needs_password_(needs_password) {}
+    ConnectError(const std::string& reason, std::string sqlstate, bool needs_password)
+        : std::runtime_error(reason), sqlstate_(std::move(sqlstate)), needs_password_(needs_password) {}
     const std::string& sqlstate() const { return sqlstate_; }
     bool credentials_refused() const;
 

@@ -38,6 +38,7 @@ std::vector<std::string> init_arguments(const config::Options& options, const st
 
 std::vector<char*> argv_of(std::vector<std::string>& args) {
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
     return argv;

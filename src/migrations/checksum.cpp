@@ -15,7 +15,7 @@ std::string sha256_hex(std::string_view text) {
     }
     constexpr std::string_view hex = "0123456789abcdef";
     std::string out;
-    out.reserve(2 * size);
+    out.reserve(2 * static_cast<std::size_t>(size));
     for (unsigned int i = 0; i < size; ++i) {
         out += hex[digest[i] >> 4];
         out += hex[digest[i] & 0x0f];

@@ -16,6 +16,7 @@ std::vector<const migrations::Migration*> select(const std::vector<db::AppliedMi
                                                  const migrations::MigrationSet& set,
                                                  const config::Options& options) {
     std::vector<std::int64_t> versions;
+    // NOLINTNEXTLINE(modernize-loop-convert): clang 14 rejects views::reverse over libstdc++ 12's ranges
     for (auto row = applied.rbegin(); row != applied.rend(); ++row) {
         if (options.rollback_to ? row->version <= *options.rollback_to
                                 : static_cast<int>(versions.size()) >= options.rollback_steps) {

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Static analysis: clang-format must leave the code as it is, and clang-tidy (.clang-tidy) must find nothing
+# in the programs' sources. Needs the `harden` packages (scripts/install-deps.sh harden).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sources() { git ls-files 'src/*.cpp' 'src/*.hpp' 'entrypoint/*.cpp' 'examples/*.cpp' 'examples/*.hpp' 'tests/*.cpp' 'tests/*.hpp'; }
+
+check_format() {
+    local unformatted
+    unformatted=$(sources | xargs clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
+    if [ "$unformatted" -ne 0 ]; then
+        sources | xargs clang-format --dry-run 2>&1 | grep 'warning:' | head -20 >&2
+        echo "lint.sh: $unformatted places differ from .clang-format (run: clang-format -i on them)" >&2
+        return 1
+    fi
+}
+
+check_tidy() {
+    cmake -S . -B build-lint -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DPGENTRY_TESTS=OFF >/dev/null
+    run-clang-tidy -quiet -p build-lint -j "$(nproc)" 'src/|entrypoint/|examples/' >build-lint/tidy.log 2>&1 || {
+        grep -E 'warning:|error:' build-lint/tidy.log | head -40 >&2
+        echo "lint.sh: clang-tidy found problems (build-lint/tidy.log)" >&2
+        return 1
+    }
+}
+
+check_format
+check_tidy
+echo "lint.sh: clang-format and clang-tidy clean"
