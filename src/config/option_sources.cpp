@@ -268,7 +268,7 @@ void reject_foreign_keys(const po::parsed_options& parsed, const std::string& fi
     for (const po::option& option : parsed.options) {
         const std::string& key = option.string_key;
         if (option.unregistered) {
-            throw usage_error(file + ": unknown key '" + key + "'" +
+            throw usage_error(file + ": unknown key '" + shown(key) + "'" +
                               suggestion(key, false, [](const std::string& o) { return o; }));
         }
         if (is_command_line_only(key)) {

@@ -75,7 +75,7 @@ Duration to_duration(const Setting& setting) {
         return parse_duration(setting.value);
     } catch (const std::invalid_argument& error) {
         throw usage_error(setting.origin + ": invalid duration '" + shown(setting.value) +
-                          "': " + error.what());
+                          "': " + shown(error.what()));
     }
 }
 

@@ -48,7 +48,7 @@ void rollback_quietly(Connection& connection) {
 }  // namespace
 
 void apply(Connection& connection, const History& history, const migrations::Migration& migration,
-           Direction direction, std::optional<config::Duration> statement_timeout) {
+           Direction direction, std::optional<config::Duration> statement_timeout, const Lock& lock) {
     const migrations::Section& section = direction == Direction::up ? migration.up : *migration.down;
     const auto statements = migrations::split_statements(section.sql);
     const migrations::Statement* current = nullptr;  // points into statements, which outlive the catch
@@ -63,12 +63,17 @@ void apply(Connection& connection, const History& history, const migrations::Mig
             connection.exec(std::string(statement.text));
         }
         current = nullptr;
+        // The lock is confirmed as late as possible: right before the record becomes visible.
+        if (!section.transaction) lock.confirm();
         if (direction == Direction::up) {
             connection.exec(history.insert_sql(), {std::to_string(migration.version), migration.checksum});
         } else {
             connection.exec(history.delete_sql(), {std::to_string(migration.version)});
         }
-        if (section.transaction) connection.exec("COMMIT");
+        if (section.transaction) {
+            lock.confirm();
+            connection.exec("COMMIT");
+        }
         if (statement_timeout && !section.transaction) connection.exec("RESET statement_timeout");
     } catch (const QueryError& error) {
         rollback_quietly(connection);

@@ -6,6 +6,7 @@
 #include "config/options.hpp"
 #include "db/connection.hpp"
 #include "db/history.hpp"
+#include "db/lock.hpp"
 #include "migrations/migration.hpp"
 
 namespace pgentry::db {
@@ -14,7 +15,8 @@ enum class Direction { up, down };
 
 // Throws Error(70) naming the file, the line, the SQLSTATE and the server's message, detail and
 // hint; a transactional section leaves nothing behind. Interrupted on a stop signal.
+// `lock` is confirmed before the section's record commits.
 void apply(Connection& connection, const History& history, const migrations::Migration& migration,
-           Direction direction, std::optional<config::Duration> statement_timeout);
+           Direction direction, std::optional<config::Duration> statement_timeout, const Lock& lock);
 
 }  // namespace pgentry::db

@@ -223,8 +223,13 @@ void Connection::cancel_and_drain() {
     if (in_transaction()) PQclear(PQexec(conn_.get(), "ROLLBACK"));
 }
 
-void Connection::detect_client_death() {
-    if (server_version() >= 140000) exec("SET client_connection_check_interval = 2000");
+void Connection::prepare_for_migrating() {
+    if (server_version() >= 140000) {
+        exec("SET client_connection_check_interval = 1000; SET idle_session_timeout = 0; "
+             "SET idle_in_transaction_session_timeout = 0");
+    } else {
+        exec("SET idle_in_transaction_session_timeout = 0");
+    }
 }
 
 bool Connection::in_transaction() const {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/event_loop.hpp"
@@ -40,6 +41,8 @@ public:
         : std::runtime_error(reason), sqlstate_(std::move(sqlstate)), needs_password_(needs_password) {}
     const std::string& sqlstate() const { return sqlstate_; }
     bool credentials_refused() const;
+    // libpq refused a setting's value before any network traffic (sslmode=sometimes, port=abc).
+    bool invalid_setting() const { return sqlstate_.empty() && std::string_view(what()).starts_with("invalid "); }
 
 private:
     std::string sqlstate_;
@@ -84,9 +87,10 @@ public:
     // The statement's result, or nullopt when the deadline passed first (the statement keeps running).
     std::optional<Result> await_result(std::optional<Clock::time_point> deadline);
 
-    // PostgreSQL 14+: the server aborts a running statement within seconds of this client dying,
-    // instead of finishing it with the migration lock held.
-    void detect_client_death();
+    // For the sessions that lock and migrate. PostgreSQL 14+ aborts a running statement within a
+    // second of this client dying, instead of finishing it with the lock held; and no idle timeout
+    // of the server's or the role's may end the lock's session half-way through the migrations.
+    void prepare_for_migrating();
 
     EventLoop& loop() const { return *loop_; }
     int backend_pid() const { return PQbackendPID(conn_.get()); }

@@ -110,19 +110,38 @@ std::int64_t Lock::advisory_key(const std::string& database, const TableName& ta
     return static_cast<std::int64_t>(std::stoull(digest.substr(0, 16), nullptr, 16));
 }
 
-Lock Lock::acquire(Connection& holder, Connection& observer, const TableName& table, config::LockKind kind,
+Lock Lock::acquire(Connection& session, Connection& worker, const TableName& table, config::LockKind kind,
                    config::Duration timeout) {
     const auto start = Clock::now();
     std::int64_t key = 0;
+    Connection* holder = &session;
     if (kind == config::LockKind::table) {
-        acquire_table(holder, observer, table, timeout);
+        acquire_table(session, worker, table, timeout);
     } else {
-        key = advisory_key(holder.database(), table);
-        acquire_advisory(holder.loop(), holder, observer, table, key, timeout);
+        key = advisory_key(worker.database(), table);
+        holder = &worker;
+        acquire_advisory(worker.loop(), worker, session, table, key, timeout);
     }
     log::debug(fmt::format("took the migration lock in {} ms",
                            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()));
-    return Lock(holder, kind, key);
+    return Lock(*holder, kind, key);
+}
+
+void Lock::confirm() const {
+    // An advisory lock lives in the session that applies: if that answers, the lock is held.
+    if (kind_ != config::LockKind::table || !holder_) return;
+    try {
+        holder_->exec("SELECT 1");
+    } catch (const QueryError& failure) {
+        throw Error(exit_code::migration_failed,
+                    "lost the migration lock, its session ended (" +
+                        failure.error().message.substr(0, failure.error().message.find('\n')) +
+                        "): the migration in flight was rolled back");
+    }
+    if (!holder_->in_transaction()) {
+        throw Error(exit_code::migration_failed,
+                    "lost the migration lock, its transaction ended: the migration in flight was rolled back");
+    }
 }
 
 Lock::Lock(Lock&& other) noexcept : holder_(other.holder_), kind_(other.kind_), key_(other.key_) {

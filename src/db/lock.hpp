@@ -13,10 +13,13 @@ namespace pgentry::db {
 
 class Lock {
 public:
-    // Takes the lock on `holder`, a connection dedicated to it until release. While waiting it logs
-    // who holds the lock every few seconds, asking through `observer`. Throws Error(75) when
-    // `timeout` (0: none) passes, Interrupted on a stop signal.
-    static Lock acquire(Connection& holder, Connection& observer, const TableName& table, config::LockKind kind,
+    // `session` is idle and `worker` will apply the migrations. --lock=table is a transaction on
+    // `session`, as the worker commits each migration on its own. --lock=advisory is held by `worker`
+    // itself: it then ends only with the session that applies, after the server aborted its statement
+    // (a killed pgentry's idle session would otherwise let the next instance in a second early).
+    // While waiting it logs who holds the lock every few seconds. Throws Error(75) when `timeout`
+    // (0: none) passes, Interrupted on a stop signal.
+    static Lock acquire(Connection& session, Connection& worker, const TableName& table, config::LockKind kind,
                         config::Duration timeout);
 
     Lock(Lock&& other) noexcept;
@@ -24,6 +27,10 @@ public:
     ~Lock();  // releases on every error path; a lock left on a live session blocks every later boot
 
     void release();
+
+    // Error(70) when the lock's session has ended (terminated, its server restarted): called before each
+    // migration commits, so that none commits unguarded.
+    void confirm() const;
 
     // The advisory key: the first 8 bytes of SHA-256("<database>/<table>"), big-endian.
     static std::int64_t advisory_key(const std::string& database, const TableName& table);

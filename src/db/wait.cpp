@@ -38,6 +38,9 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params, confi
                                    connection.server_version(), connection.backend_pid()));
             return connection;
         } catch (const ConnectError& failure) {
+            if (failure.invalid_setting()) {
+                throw Error(exit_code::usage, std::string("invalid database URL: ") + failure.what());
+            }
             if (failure.credentials_refused()) {
                 throw Error(exit_code::auth_refused,
                             fmt::format("the database at {} refused the credentials: {}", target, failure.what()));

@@ -34,9 +34,19 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
            });
 }
 
-// libpq's keywords are lower case; "PASSWORD" is rejected by libpq but is still the user's secret.
+bool contains_nocase(std::string_view text, std::string_view part) {
+    for (std::size_t i = 0; i + part.size() <= text.size(); ++i) {
+        if (starts_with_nocase(text.substr(i), part)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// password, sslpassword, and the misspellings libpq rejects but whose value is still the user's
+// secret (PASSWORD, pasword, passwd, pwd): a key that looks like one is treated as one.
 bool is_password_key(std::string_view key) {
-    return key.size() == 8 && starts_with_nocase(key, "password");
+    return contains_nocase(key, "pass") || contains_nocase(key, "word") || contains_nocase(key, "pwd");
 }
 
 int hex_value(char c) {
@@ -131,10 +141,11 @@ std::size_t parameter_end(std::string_view text, std::size_t from) {
 }
 
 void find_in_query(std::string_view text, std::size_t rest, std::vector<Found>& out) {
-    constexpr std::string_view key = "password=";
     for (std::size_t p = text.find_first_of("?&", rest); p != npos; p = text.find_first_of("?&", p + 1)) {
-        if (starts_with_nocase(text.substr(p + 1), key)) {
-            const std::size_t begin = p + 1 + key.size();
+        const std::size_t equals = text.find('=', p + 1);
+        const std::size_t next = text.find_first_of("?&", p + 1);
+        if (equals != npos && equals < next && is_password_key(text.substr(p + 1, equals - p - 1))) {
+            const std::size_t begin = equals + 1;
             const std::size_t end = parameter_end(text, begin);
             out.push_back(found_at(text, begin, end, percent_decode(text.substr(begin, end - begin))));
         }

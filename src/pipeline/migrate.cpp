@@ -22,7 +22,7 @@ void migrate(Target& target, const migrations::MigrationSet& set, const config::
     }
 
     target.history.ensure(target.session, state);
-    target.session.detect_client_death();
+    target.session.prepare_for_migrating();
     db::Connection worker = target.open_worker();
     db::Lock lock = db::Lock::acquire(target.session, worker, target.history.table(), options.lock,
                                       options.lock_timeout);
@@ -35,7 +35,7 @@ void migrate(Target& target, const migrations::MigrationSet& set, const config::
         return;
     }
     for (const auto* migration : plan.pending) {
-        run_step(worker, target.history, *migration, db::Direction::up, options);
+        run_step(worker, target.history, *migration, db::Direction::up, options, lock);
     }
     lock.release();
 }

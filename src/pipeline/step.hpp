@@ -6,6 +6,6 @@
 namespace pgentry::pipeline {
 
 void run_step(db::Connection& worker, const db::History& history, const migrations::Migration& migration,
-              db::Direction direction, const config::Options& options);
+              db::Direction direction, const config::Options& options, const db::Lock& lock);
 
 }  // namespace pgentry::pipeline

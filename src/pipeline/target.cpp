@@ -6,7 +6,7 @@ namespace pgentry::pipeline {
 
 db::Connection Target::open_worker() const {
     db::Connection worker = db::wait_for_database(loop, params, wait_timeout);
-    worker.detect_client_death();
+    worker.prepare_for_migrating();
     return worker;
 }
 

@@ -79,7 +79,12 @@ TEST(Redact, KeyValueConninfo) {
         {"PASSWORD=secret host=db", "PASSWORD=**** host=db"},
         {"password secret host=db", "password **** host=db"},
         {"garbage password=secret", "garbage password=****"},
-        {"passwordx=visible", "passwordx=visible"},
+        // Keys that look like a password are treated as one: libpq's sslpassword, and misspellings
+        // libpq rejects in an error message that would otherwise show the value.
+        {"passwordx=hidden", "passwordx=****"},
+        {"host=db sslpassword=key-secret", "host=db sslpassword=****"},
+        {"host=db pasword=typo-secret", "host=db pasword=****"},
+        {"sslmode=require", "sslmode=require"},
         {"dbname=postgres://app:secret@db/app host=db", "dbname=postgres://app:****@db/app host=db"},
         {"host=db", "host=db"},
         {"", ""},
