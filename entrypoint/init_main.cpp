@@ -8,14 +8,14 @@
 #include "supervisor/log_line.hpp"
 #include "supervisor/supervisor.hpp"
 
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
-#include <sys/prctl.h>
-#include <unistd.h>
 
 namespace {
 
@@ -23,7 +23,8 @@ using namespace pgentry::supervisor;
 
 constexpr int usage_exit_code = 64;
 constexpr unsigned long long max_id = 0xfffffffeULL;  // 32-bit ids; all ones means "unchanged" to setuid
-constexpr unsigned long long max_stop_timeout_ms = 1ULL << 40;  // 35 years: now + timeout stays far from overflow
+constexpr unsigned long long max_stop_timeout_ms = 1ULL
+                                                   << 40;  // 35 years: now + timeout stays far from overflow
 
 // The text after "name=" when arg is that option, else nullptr.
 const char* value_of(const char* arg, const char* name) {
@@ -59,7 +60,8 @@ bool parse_groups(const char* text, std::span<const gid_t>& groups) {
     if (*text == '\0') {
         return true;
     }
-    const std::size_t capacity = 1 + static_cast<std::size_t>(std::count(text, text + std::strlen(text), ','));
+    const std::size_t capacity =
+        1 + static_cast<std::size_t>(std::count(text, text + std::strlen(text), ','));
     auto* ids = static_cast<gid_t*>(std::malloc(capacity * sizeof(gid_t)));
     if (ids == nullptr) {
         return false;

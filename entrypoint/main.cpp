@@ -14,9 +14,11 @@ using namespace pgentry;
 
 int main(int argc, char** argv) {
     return cli::run(argc, argv, [argv](const config::Options& options) -> int {
-        if (options.mode == config::Mode::launch_only && !options.user) launch::hand_over(options, std::nullopt);
+        if (options.mode == config::Mode::launch_only && !options.user)
+            launch::hand_over(options, std::nullopt);
         const auto migrator = launch::sibling_program("pgentry-migrator");
         execv(migrator.c_str(), argv);
-        throw Error(exit_code::not_executable, "cannot run " + migrator.string() + ": " + std::strerror(errno));
+        throw Error(exit_code::not_executable,
+                    "cannot run " + migrator.string() + ": " + std::strerror(errno));
     });
 }

@@ -21,8 +21,12 @@ using config::Mode;
 
 namespace {
 
-bool launches(Mode mode) { return mode == Mode::run || mode == Mode::launch_only; }
-bool reads_migrations(Mode mode) { return mode != Mode::launch_only && mode != Mode::wait_only; }
+bool launches(Mode mode) {
+    return mode == Mode::run || mode == Mode::launch_only;
+}
+bool reads_migrations(Mode mode) {
+    return mode != Mode::launch_only && mode != Mode::wait_only;
+}
 
 std::string application_name() {
     char host[256] = "unknown";
@@ -36,7 +40,8 @@ int run_database_stages(const config::Options& options, const migrations::Migrat
     params.validate();
     db::EventLoop loop;
     db::Connection session = db::wait_for_database(loop, params, options.wait_timeout);
-    pipeline::Target target{loop, params, session, db::History(db::TableName::parse(options.migrations_table)),
+    pipeline::Target target{loop, params, session,
+                            db::History(db::TableName::parse(options.migrations_table)),
                             options.wait_timeout};
     switch (options.mode) {
     case Mode::run:
@@ -67,4 +72,6 @@ int run(const config::Options& options) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return cli::run(argc, argv, run); }
+int main(int argc, char** argv) {
+    return cli::run(argc, argv, run);
+}

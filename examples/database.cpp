@@ -25,8 +25,8 @@ Connection connect(const std::string& conninfo) {
     // Keys before dbname are defaults that a URL expanded from dbname may override. The timeouts keep a
     // health check from hanging on a database that accepts TCP but never answers.
     const char* const keys[] = {"connect_timeout", "application_name", "options", "dbname", nullptr};
-    const char* const values[] = {"3", "pgentry-example-server", "-c statement_timeout=5000", conninfo.c_str(),
-                                  nullptr};
+    const char* const values[] = {"3", "pgentry-example-server", "-c statement_timeout=5000",
+                                  conninfo.c_str(), nullptr};
     Connection connection(PQconnectdbParams(keys, values, 1), &PQfinish);
     if (PQstatus(connection.get()) != CONNECTION_OK) {
         throw std::runtime_error(without_trailing_space(PQerrorMessage(connection.get())));
@@ -35,8 +35,8 @@ Connection connect(const std::string& conninfo) {
 }
 
 Result execute(PGconn* connection, const char* sql, const std::vector<const char*>& parameters = {}) {
-    Result result(PQexecParams(connection, sql, static_cast<int>(parameters.size()), nullptr, parameters.data(),
-                               nullptr, nullptr, 0),
+    Result result(PQexecParams(connection, sql, static_cast<int>(parameters.size()), nullptr,
+                               parameters.data(), nullptr, nullptr, 0),
                   &PQclear);
     const ExecStatusType status = PQresultStatus(result.get());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {

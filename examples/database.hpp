@@ -18,8 +18,8 @@ struct FrontPage {
     std::vector<AppliedMigration> migrations;
 };
 
-// Each call opens and closes its own connection: no pool to go stale while the database restarts or fails over,
-// and nothing left open when the server stops.
+// Each call opens and closes its own connection: no pool to go stale while the database restarts or fails
+// over, and nothing left open when the server stops.
 class Database {
 public:
     // conninfo: a libpq URI or key=value string; empty means libpq's PG* variables and defaults.
@@ -34,8 +34,8 @@ private:
     std::filesystem::path migrations_dir_;
 };
 
-// The same sources pgentry reads, so the app reaches the database pgentry migrated: DATABASE_URL, else the file
-// named by DATABASE_URL_FILE (a Docker secret), else empty.
+// The same sources pgentry reads, so the app reaches the database pgentry migrated: DATABASE_URL, else the
+// file named by DATABASE_URL_FILE (a Docker secret), else empty.
 std::string database_url_from_environment();
 
 }  // namespace example

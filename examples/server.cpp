@@ -5,8 +5,8 @@
 //
 // GET /healthz is 200 when `SELECT 1` succeeds and 503 otherwise, so a Swarm rollout (start-first) only moves
 // on once a new task reaches the database its pgentry migrated. GET / records a visit and lists the applied
-// migrations. On SIGTERM/SIGINT it stops accepting, finishes the requests in flight and exits 0: pgentry passes
-// that code on as the container's.
+// migrations. On SIGTERM/SIGINT it stops accepting, finishes the requests in flight and exits 0: pgentry
+// passes that code on as the container's.
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -101,13 +101,15 @@ Response route(const example::Database& database, const std::string& method, con
 // Every session and the accept loop run on the single io_context thread, so this needs no lock.
 int in_flight = 0;
 
-asio::awaitable<void> serve(tcp::socket socket, const example::Database& database, asio::thread_pool& workers) {
+asio::awaitable<void> serve(tcp::socket socket, const example::Database& database,
+                            asio::thread_pool& workers) {
     ++in_flight;
     std::string request;
     asio::steady_timer deadline(socket.get_executor(), request_deadline);
-    const auto read = co_await (asio::async_read_until(socket, asio::dynamic_buffer(request, max_request_bytes),
-                                                       "\r\n\r\n", asio::as_tuple(asio::use_awaitable)) ||
-                                deadline.async_wait(asio::use_awaitable));
+    const auto read =
+        co_await (asio::async_read_until(socket, asio::dynamic_buffer(request, max_request_bytes), "\r\n\r\n",
+                                         asio::as_tuple(asio::use_awaitable)) ||
+                  deadline.async_wait(asio::use_awaitable));
     if (read.index() == 0 && !std::get<0>(std::get<0>(read))) {
         // The request line: METHOD SP TARGET SP VERSION.
         std::istringstream line(request.substr(0, request.find("\r\n")));
@@ -117,7 +119,7 @@ asio::awaitable<void> serve(tcp::socket socket, const example::Database& databas
             workers, [&]() -> asio::awaitable<Response> { co_return route(database, method, target); },
             asio::use_awaitable);
         log_line("info", method + " " + target + " " + std::to_string(response.status) +
-                        (response.problem.empty() ? "" : ": " + response.problem));
+                             (response.problem.empty() ? "" : ": " + response.problem));
         const std::string bytes = serialize(response);
         co_await asio::async_write(socket, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
         boost::system::error_code ignored;
@@ -153,7 +155,8 @@ int serve_until_signalled(unsigned short port) {
     signals.async_wait([&](const boost::system::error_code& error, int signal) {
         if (error) return;
         const std::string name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
-        log_line("info", name + ": no new connections, finishing " + std::to_string(in_flight) + " in flight");
+        log_line("info",
+                 name + ": no new connections, finishing " + std::to_string(in_flight) + " in flight");
         acceptor.close();
     });
     asio::co_spawn(io, accept(acceptor, database, workers), asio::detached);
@@ -195,8 +198,9 @@ bool parse_port(const char* text, unsigned short& port) {
 int main(int argc, char** argv) {
     const std::string_view mode = argc > 1 ? argv[1] : "";
     if (argc > 2 || (argc == 2 && mode != "--healthcheck")) {
-        std::cerr << "usage: pgentry-example-server [--healthcheck]\n"
-                     "  environment: PORT (8080), DATABASE_URL or DATABASE_URL_FILE, else libpq's PG* variables\n";
+        std::cerr
+            << "usage: pgentry-example-server [--healthcheck]\n"
+               "  environment: PORT (8080), DATABASE_URL or DATABASE_URL_FILE, else libpq's PG* variables\n";
         return 64;
     }
     const char* port_text = std::getenv("PORT");

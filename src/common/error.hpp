@@ -9,12 +9,12 @@ namespace pgentry {
 
 namespace exit_code {
 inline constexpr int ok = 0;
-inline constexpr int pending = 1;          // verify: migrations are pending
-inline constexpr int usage = 64;           // usage or configuration error
-inline constexpr int invalid_set = 65;     // malformed file, duplicate, changed checksum, no down
-inline constexpr int no_input = 66;        // migrations directory missing or unreadable
-inline constexpr int no_user = 67;         // --user names an unknown user or group
-inline constexpr int unavailable = 69;     // database not reachable within --wait-timeout
+inline constexpr int pending = 1;       // verify: migrations are pending
+inline constexpr int usage = 64;        // usage or configuration error
+inline constexpr int invalid_set = 65;  // malformed file, duplicate, changed checksum, no down
+inline constexpr int no_input = 66;     // migrations directory missing or unreadable
+inline constexpr int no_user = 67;      // --user names an unknown user or group
+inline constexpr int unavailable = 69;  // database not reachable within --wait-timeout
 inline constexpr int migration_failed = 70;
 inline constexpr int lock_timeout = 75;
 inline constexpr int auth_refused = 77;

@@ -144,13 +144,11 @@ std::vector<po::option> command_starts(std::vector<std::string>& args) {
 
 std::string syntax_message(const po::invalid_command_line_syntax& error) {
     switch (error.kind()) {
-        case po::invalid_syntax::missing_parameter:
-        case po::invalid_syntax::empty_adjacent_parameter:
-            return shown(error.get_option_name()) + ": missing value";
-        case po::invalid_syntax::extra_parameter:
-            return error.get_option_name() + " takes no value";
-        default:
-            return shown(error.what());
+    case po::invalid_syntax::missing_parameter:
+    case po::invalid_syntax::empty_adjacent_parameter:
+        return shown(error.get_option_name()) + ": missing value";
+    case po::invalid_syntax::extra_parameter: return error.get_option_name() + " takes no value";
+    default: return shown(error.what());
     }
 }
 

@@ -251,8 +251,12 @@ LogFormat requested_log_format(const Sources& sources) {
 
 }  // namespace
 
-std::string_view name_of(LogFormat format) { return name_in(format, log_formats); }
-std::string_view name_of(LogLevel level) { return name_in(level, log_levels); }
+std::string_view name_of(LogFormat format) {
+    return name_in(format, log_formats);
+}
+std::string_view name_of(LogLevel level) {
+    return name_in(level, log_levels);
+}
 
 Parsed parse(const std::vector<std::string>& args, const Environment& env) {
     std::optional<Sources> sources;

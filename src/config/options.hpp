@@ -24,22 +24,22 @@ using Environment = std::map<std::string, std::string>;
 
 struct Options {
     Mode mode = Mode::run;
-    std::string database_url;          // libpq URI or key=value conninfo; empty: libpq's PG* variables and defaults
+    std::string database_url;  // libpq URI or key=value conninfo; empty: libpq's PG* variables and defaults
     std::filesystem::path migrations_dir = "migrations";
     std::string migrations_table = "schema_migrations";  // validated: ident or schema.ident
     LockKind lock = LockKind::table;
-    Duration wait_timeout = std::chrono::seconds(60);    // 0: try once
-    Duration lock_timeout{0};                            // 0: no limit
+    Duration wait_timeout = std::chrono::seconds(60);  // 0: try once
+    Duration lock_timeout{0};                          // 0: no limit
     std::optional<Duration> statement_timeout;
     Launch launch = Launch::supervise;
-    Duration stop_timeout{0};                            // 0: never SIGKILL
+    Duration stop_timeout{0};  // 0: never SIGKILL
     bool signal_group = false;
-    std::optional<std::string> user;                     // USER[:GROUP]
-    std::optional<std::int64_t> rollback_to;             // --to
-    int rollback_steps = 1;                              // --steps
+    std::optional<std::string> user;          // USER[:GROUP]
+    std::optional<std::int64_t> rollback_to;  // --to
+    int rollback_steps = 1;                   // --steps
     LogFormat log_format = LogFormat::text;
     LogLevel log_level = LogLevel::info;
-    std::vector<std::string> command;                    // COMMAND [ARG...]
+    std::vector<std::string> command;  // COMMAND [ARG...]
 };
 
 // What the command line asked for: run with options, or print text (--help, --version) and exit 0.

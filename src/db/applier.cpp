@@ -21,7 +21,9 @@ std::size_t byte_offset(std::string_view text, int characters) {
 
 Error failure(const migrations::Migration& migration, const migrations::Section& section,
               const migrations::Statement* statement, const ServerError& error) {
-    auto file_line = [&](std::size_t offset) { return section.first_line + migrations::line_at(section.sql, offset) - 1; };
+    auto file_line = [&](std::size_t offset) {
+        return section.first_line + migrations::line_at(section.sql, offset) - 1;
+    };
     int line = statement ? file_line(statement->offset) : section.first_line;
     std::string where;
     if (statement && error.position) {
@@ -29,8 +31,9 @@ Error failure(const migrations::Migration& migration, const migrations::Section&
         if (exact != line) where = fmt::format(" (the statement starts at line {})", line);
         line = exact;
     }
-    std::string message = fmt::format("{}:{}: migration {} failed: SQLSTATE {}: {}{}", migration.path.string(), line,
-                                      migration.version, error.sqlstate, error.message, where);
+    std::string message =
+        fmt::format("{}:{}: migration {} failed: SQLSTATE {}: {}{}", migration.path.string(), line,
+                    migration.version, error.sqlstate, error.message, where);
     if (!error.detail.empty()) message += "; DETAIL: " + error.detail;
     if (!error.hint.empty()) message += "; HINT: " + error.hint;
     return Error(exit_code::migration_failed, message,
@@ -55,7 +58,8 @@ void apply(Connection& connection, const History& history, const migrations::Mig
     try {
         if (section.transaction) connection.exec("BEGIN");
         if (statement_timeout) {
-            connection.exec(fmt::format("SET {} statement_timeout = {}", section.transaction ? "LOCAL" : "SESSION",
+            connection.exec(fmt::format("SET {} statement_timeout = {}",
+                                        section.transaction ? "LOCAL" : "SESSION",
                                         statement_timeout->count()));
         }
         for (const auto& statement : statements) {

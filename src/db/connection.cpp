@@ -21,8 +21,8 @@ std::string field(const PGresult* result, int code) {
 
 ServerError server_error(const PGresult* result) {
     ServerError error{field(result, PG_DIAG_SEVERITY_NONLOCALIZED), field(result, PG_DIAG_SQLSTATE),
-                      field(result, PG_DIAG_MESSAGE_PRIMARY), field(result, PG_DIAG_MESSAGE_DETAIL),
-                      field(result, PG_DIAG_MESSAGE_HINT), std::nullopt};
+                      field(result, PG_DIAG_MESSAGE_PRIMARY),       field(result, PG_DIAG_MESSAGE_DETAIL),
+                      field(result, PG_DIAG_MESSAGE_HINT),          std::nullopt};
     if (std::string position = field(result, PG_DIAG_STATEMENT_POSITION); !position.empty()) {
         error.position = std::stoi(position);
     }
@@ -33,12 +33,14 @@ ServerError server_error(const PGresult* result) {
 // A client-side failure (connection lost, out of memory) in the server's shape.
 ServerError client_error(PGconn* conn, const char* sqlstate) {
     std::string message = PQerrorMessage(conn);
-    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) message.pop_back();
+    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back())))
+        message.pop_back();
     return ServerError{"ERROR", sqlstate, message, "", "", std::nullopt};
 }
 
 void forward_notice(void*, const PGresult* result) {
-    log::debug("server: " + field(result, PG_DIAG_MESSAGE_PRIMARY), {{"sqlstate", field(result, PG_DIAG_SQLSTATE)}});
+    log::debug("server: " + field(result, PG_DIAG_MESSAGE_PRIMARY),
+               {{"sqlstate", field(result, PG_DIAG_SQLSTATE)}});
 }
 
 // libpq's verbose connection message: 'connection to server at "h", port 5432 failed: FATAL:  28P01: password
@@ -78,13 +80,13 @@ void ConnectParams::validate() const {
     }
     std::string reason = message ? message : "out of memory";
     PQfreemem(message);
-    while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back()))) reason.pop_back();
+    while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back())))
+        reason.pop_back();
     // Not echoed, even redacted: a misspelled key (pasword=...) would hide its secret from redaction.
     throw Error(exit_code::usage, "invalid database URL: " + log::scrub(reason, log::passwords_in(conninfo)));
 }
 
-QueryError::QueryError(ServerError error)
-    : std::runtime_error(error.message), error_(std::move(error)) {}
+QueryError::QueryError(ServerError error) : std::runtime_error(error.message), error_(std::move(error)) {}
 
 bool ConnectError::credentials_refused() const {
     // 28P01 wrong password, 28000 no pg_hba.conf entry or unknown role: waiting does not fix them.
@@ -127,7 +129,8 @@ Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock:
     auto status = PQstatus(raw) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
     while (status != PGRES_POLLING_OK) {
         if (status == PGRES_POLLING_FAILED) throw connect_error(raw);
-        auto direction = status == PGRES_POLLING_READING ? EventLoop::Direction::read : EventLoop::Direction::write;
+        auto direction =
+            status == PGRES_POLLING_READING ? EventLoop::Direction::read : EventLoop::Direction::write;
         switch (loop.wait_socket(PQsocket(raw), direction, deadline)) {
         case EventLoop::Wake::timeout: throw ConnectError("timed out", "", false);
         case EventLoop::Wake::stop_signal: throw Interrupted(*loop.stop_signal());
@@ -142,13 +145,15 @@ Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock:
 
 std::string Connection::describe_target(const ConnectParams& params) {
     // Parsing without connecting gives the values libpq would use, env defaults included.
-    PQconninfoOption* options = params.conninfo.empty() ? PQconndefaults()
-                                                        : PQconninfoParse(params.conninfo.c_str(), nullptr);
+    PQconninfoOption* options =
+        params.conninfo.empty() ? PQconndefaults() : PQconninfoParse(params.conninfo.c_str(), nullptr);
     if (!options) return "the database";
     std::string host, port;
     for (auto* option = options; option->keyword; ++option) {
         std::string_view keyword = option->keyword;
-        const char* value = option->val ? option->val : option->envvar ? std::getenv(option->envvar) : nullptr;
+        const char* value = option->val      ? option->val
+                            : option->envvar ? std::getenv(option->envvar)
+                                             : nullptr;
         if (keyword == "host" && value) host = value;
         if (keyword == "port" && value) port = value;
     }
@@ -165,7 +170,8 @@ Result Connection::exec(const std::string& sql) {
 Result Connection::exec(const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
-    for (const auto& param : params) values.push_back(param.c_str());
+    for (const auto& param : params)
+        values.push_back(param.c_str());
     if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                            nullptr, nullptr, 0)) {
         throw QueryError(client_error(conn_.get(), "08006"));
@@ -184,9 +190,7 @@ std::optional<Result> Connection::await_result(std::optional<Clock::time_point> 
         while (PQisBusy(conn_.get())) {
             switch (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::read, deadline)) {
             case EventLoop::Wake::timeout: return std::nullopt;
-            case EventLoop::Wake::stop_signal:
-                cancel_and_drain();
-                throw Interrupted(*loop_->stop_signal());
+            case EventLoop::Wake::stop_signal: cancel_and_drain(); throw Interrupted(*loop_->stop_signal());
             case EventLoop::Wake::ready: break;
             }
             if (!PQconsumeInput(conn_.get())) throw QueryError(client_error(conn_.get(), "08006"));
@@ -219,14 +223,16 @@ void Connection::cancel_and_drain() {
             return;
         }
     }
-    while (PGresult* result = PQgetResult(conn_.get())) PQclear(result);
+    while (PGresult* result = PQgetResult(conn_.get()))
+        PQclear(result);
     if (in_transaction()) PQclear(PQexec(conn_.get(), "ROLLBACK"));
 }
 
 void Connection::prepare_for_migrating() {
     if (server_version() >= 140000) {
-        exec("SET client_connection_check_interval = 1000; SET idle_session_timeout = 0; "
-             "SET idle_in_transaction_session_timeout = 0");
+        exec(
+            "SET client_connection_check_interval = 1000; SET idle_session_timeout = 0; "
+            "SET idle_in_transaction_session_timeout = 0");
     } else {
         exec("SET idle_in_transaction_session_timeout = 0");
     }

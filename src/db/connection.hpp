@@ -42,7 +42,9 @@ public:
     const std::string& sqlstate() const { return sqlstate_; }
     bool credentials_refused() const;
     // libpq refused a setting's value before any network traffic (sslmode=sometimes, port=abc).
-    bool invalid_setting() const { return sqlstate_.empty() && std::string_view(what()).starts_with("invalid "); }
+    bool invalid_setting() const {
+        return sqlstate_.empty() && std::string_view(what()).starts_with("invalid ");
+    }
 
 private:
     std::string sqlstate_;

@@ -15,7 +15,8 @@ namespace {
 int open_stop_signalfd() {
     sigset_t stop;
     sigemptyset(&stop);
-    for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&stop, sig);
+    for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP})
+        sigaddset(&stop, sig);
     int fd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
     return fd;

@@ -33,8 +33,7 @@ public:
 
 private:
     Wake run(boost::asio::posix::stream_descriptor* socket,
-             boost::asio::posix::descriptor_base::wait_type wait,
-             std::optional<Clock::time_point> deadline);
+             boost::asio::posix::descriptor_base::wait_type wait, std::optional<Clock::time_point> deadline);
 
     boost::asio::io_context io_;
     boost::asio::posix::stream_descriptor signals_;

@@ -19,7 +19,8 @@ std::vector<AppliedMigration> rows_of(const Result& result, bool with_checksum) 
     std::vector<AppliedMigration> applied;
     applied.reserve(static_cast<std::size_t>(result.rows()));
     for (int row = 0; row < result.rows(); ++row) {
-        applied.push_back({result.integer(row, 0), with_checksum ? result.optional_text(row, 2) : std::nullopt,
+        applied.push_back({result.integer(row, 0),
+                           with_checksum ? result.optional_text(row, 2) : std::nullopt,
                            result.optional_text(row, 1)});
     }
     return applied;
@@ -44,7 +45,9 @@ TableName TableName::parse(const std::string& text) {
     return {text.substr(0, dot), text.substr(dot + 1)};
 }
 
-std::string TableName::text() const { return schema.empty() ? name : schema + "." + name; }
+std::string TableName::text() const {
+    return schema.empty() ? name : schema + "." + name;
+}
 
 std::string TableName::quoted() const {
     auto quote = [](const std::string& identifier) { return "\"" + identifier + "\""; };
@@ -63,7 +66,8 @@ HistoryState History::read(Connection& connection) const {
         if (code != undefined_column) throw;
     }
     // Made by Ecto: no checksum column yet.
-    auto result = connection.exec(fmt::format("SELECT {} FROM {} ORDER BY version", columns, table_.quoted()));
+    auto result =
+        connection.exec(fmt::format("SELECT {} FROM {} ORDER BY version", columns, table_.quoted()));
     return {true, false, rows_of(result, false)};
 }
 
@@ -73,21 +77,24 @@ void History::ensure(Connection& connection, const HistoryState& state) const {
             exec_racing(connection, fmt::format("CREATE SCHEMA IF NOT EXISTS \"{}\"", table_.schema));
         }
         // Ecto's definition plus the nullable checksum column.
-        exec_racing(connection, fmt::format("CREATE TABLE IF NOT EXISTS {} (version bigint, inserted_at timestamp(0), "
-                                            "checksum text, PRIMARY KEY (version))",
-                                            table_.quoted()));
+        exec_racing(connection,
+                    fmt::format("CREATE TABLE IF NOT EXISTS {} (version bigint, inserted_at timestamp(0), "
+                                "checksum text, PRIMARY KEY (version))",
+                                table_.quoted()));
         log::debug("created " + table_.text());
     } else if (!state.has_checksum) {
         // Nullable without default: no table rewrite; Ecto ignores the column.
-        connection.exec(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS checksum text", table_.quoted()));
+        connection.exec(
+            fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS checksum text", table_.quoted()));
         log::info("added the checksum column to " + table_.text());
     }
 }
 
 std::string History::insert_sql() const {
-    return fmt::format("INSERT INTO {} (version, inserted_at, checksum) "
-                       "VALUES ($1, (now() AT TIME ZONE 'UTC')::timestamp(0), $2)",
-                       table_.quoted());
+    return fmt::format(
+        "INSERT INTO {} (version, inserted_at, checksum) "
+        "VALUES ($1, (now() AT TIME ZONE 'UTC')::timestamp(0), $2)",
+        table_.quoted());
 }
 
 std::string History::delete_sql() const {

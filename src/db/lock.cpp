@@ -37,33 +37,37 @@ std::string describe_holder(Connection& observer, int own_pid, config::LockKind 
                 {std::to_string(own_pid), table.quoted()});
         } else {
             auto bits = static_cast<std::uint64_t>(key);
-            result = observer.exec(std::string(holder_columns) +
-                                       "AND l.locktype = 'advisory' AND l.classid = $2::bigint::oid "
-                                       "AND l.objid = $3::bigint::oid AND l.objsubid = 1 LIMIT 1",
-                                   {std::to_string(own_pid), std::to_string(bits >> 32),
-                                    std::to_string(bits & 0xffffffffU)});
+            result = observer.exec(
+                std::string(holder_columns) +
+                    "AND l.locktype = 'advisory' AND l.classid = $2::bigint::oid "
+                    "AND l.objid = $3::bigint::oid AND l.objsubid = 1 LIMIT 1",
+                {std::to_string(own_pid), std::to_string(bits >> 32), std::to_string(bits & 0xffffffffU)});
         }
     } catch (const QueryError& failure) {
         return "another session (" + failure.error().message + ")";
     }
     if (result->rows() == 0) return "another session, now gone";
     return fmt::format("pid {} ({}, {}) since {}", result->text(0, 0),
-                       result->text(0, 1).empty() ? "no application_name" : result->text(0, 1), result->text(0, 2),
-                       result->text(0, 3));
+                       result->text(0, 1).empty() ? "no application_name" : result->text(0, 1),
+                       result->text(0, 2), result->text(0, 3));
 }
 
 [[noreturn]] void give_up(Connection& observer, int own_pid, config::LockKind kind, const TableName& table,
                           std::int64_t key, config::Duration timeout) {
-    throw Error(exit_code::lock_timeout,
-                fmt::format("gave up waiting for the migration lock on {} after {} ms (--lock-timeout): held by {}",
-                            table.text(), timeout.count(), describe_holder(observer, own_pid, kind, table, key)));
+    throw Error(
+        exit_code::lock_timeout,
+        fmt::format("gave up waiting for the migration lock on {} after {} ms (--lock-timeout): held by {}",
+                    table.text(), timeout.count(), describe_holder(observer, own_pid, kind, table, key)));
 }
 
-void report(Connection& observer, int own_pid, config::LockKind kind, const TableName& table, std::int64_t key) {
-    log::info("waiting for the migration lock held by " + describe_holder(observer, own_pid, kind, table, key));
+void report(Connection& observer, int own_pid, config::LockKind kind, const TableName& table,
+            std::int64_t key) {
+    log::info("waiting for the migration lock held by " +
+              describe_holder(observer, own_pid, kind, table, key));
 }
 
-void acquire_table(Connection& holder, Connection& observer, const TableName& table, config::Duration timeout) {
+void acquire_table(Connection& holder, Connection& observer, const TableName& table,
+                   config::Duration timeout) {
     // READ COMMITTED and nothing but LOCK TABLE in this transaction: it never holds a snapshot, and
     // the server enforces the timeout, so no statement is left waiting behind a client timer.
     holder.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
@@ -122,8 +126,9 @@ Lock Lock::acquire(Connection& session, Connection& worker, const TableName& tab
         holder = &worker;
         acquire_advisory(worker.loop(), worker, session, table, key, timeout);
     }
-    log::debug(fmt::format("took the migration lock in {} ms",
-                           std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()));
+    log::debug(
+        fmt::format("took the migration lock in {} ms",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()));
     return Lock(*holder, kind, key);
 }
 
@@ -139,8 +144,9 @@ void Lock::confirm() const {
                         "): the migration in flight was rolled back");
     }
     if (!holder_->in_transaction()) {
-        throw Error(exit_code::migration_failed,
-                    "lost the migration lock, its transaction ended: the migration in flight was rolled back");
+        throw Error(
+            exit_code::migration_failed,
+            "lost the migration lock, its transaction ended: the migration in flight was rolled back");
     }
 }
 

@@ -19,8 +19,8 @@ public:
     // (a killed pgentry's idle session would otherwise let the next instance in a second early).
     // While waiting it logs who holds the lock every few seconds. Throws Error(75) when `timeout`
     // (0: none) passes, Interrupted on a stop signal.
-    static Lock acquire(Connection& session, Connection& worker, const TableName& table, config::LockKind kind,
-                        config::Duration timeout);
+    static Lock acquire(Connection& session, Connection& worker, const TableName& table,
+                        config::LockKind kind, config::Duration timeout);
 
     Lock(Lock&& other) noexcept;
     Lock& operator=(Lock&&) = delete;
@@ -36,7 +36,8 @@ public:
     static std::int64_t advisory_key(const std::string& database, const TableName& table);
 
 private:
-    Lock(Connection& holder, config::LockKind kind, std::int64_t key) : holder_(&holder), kind_(kind), key_(key) {}
+    Lock(Connection& holder, config::LockKind kind, std::int64_t key)
+        : holder_(&holder), kind_(kind), key_(key) {}
 
     Connection* holder_;
     config::LockKind kind_;

@@ -42,8 +42,9 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params, confi
                 throw Error(exit_code::usage, std::string("invalid database URL: ") + failure.what());
             }
             if (failure.credentials_refused()) {
-                throw Error(exit_code::auth_refused,
-                            fmt::format("the database at {} refused the credentials: {}", target, failure.what()));
+                throw Error(
+                    exit_code::auth_refused,
+                    fmt::format("the database at {} refused the credentials: {}", target, failure.what()));
             }
             const bool out_of_time = timeout.count() == 0 || Clock::now() + backoff >= deadline;
             if (out_of_time) {
@@ -52,8 +53,8 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params, confi
                                         seconds_since(start), failure.what()));
             }
             if (Clock::now() >= next_log) {
-                log::info(fmt::format("waiting for database at {} ({}), {:.1f} s so far", target, failure.what(),
-                                      seconds_since(start)));
+                log::info(fmt::format("waiting for database at {} ({}), {:.1f} s so far", target,
+                                      failure.what(), seconds_since(start)));
                 next_log = Clock::now() + log_every;
             }
         }

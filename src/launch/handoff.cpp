@@ -15,8 +15,10 @@ namespace pgentry::launch {
 
 namespace {
 
-std::vector<std::string> init_arguments(const config::Options& options, const std::optional<Identity>& identity) {
-    std::vector<std::string> args{"pgentry-init", "--stop-timeout-ms=" + std::to_string(options.stop_timeout.count()),
+std::vector<std::string> init_arguments(const config::Options& options,
+                                        const std::optional<Identity>& identity) {
+    std::vector<std::string> args{"pgentry-init",
+                                  "--stop-timeout-ms=" + std::to_string(options.stop_timeout.count()),
                                   "--log-format=" + std::string(config::name_of(options.log_format)),
                                   "--log-level=" + std::string(config::name_of(options.log_level))};
     if (options.signal_group) args.emplace_back("--signal-group");
@@ -39,7 +41,8 @@ std::vector<std::string> init_arguments(const config::Options& options, const st
 std::vector<char*> argv_of(std::vector<std::string>& args) {
     std::vector<char*> argv;
     argv.reserve(args.size() + 1);
-    for (auto& arg : args) argv.push_back(arg.data());
+    for (auto& arg : args)
+        argv.push_back(arg.data());
     argv.push_back(nullptr);
     return argv;
 }
@@ -59,12 +62,13 @@ void hand_over(const config::Options& options, const std::optional<Identity>& id
     if (options.launch == config::Launch::exec) {
         std::vector<std::string> command = options.command;
         std::optional<supervisor::Credentials> credentials;
-        if (identity) credentials = supervisor::Credentials{identity->uid, identity->gid, identity->groups,
-                                                             identity->home.c_str()};
+        if (identity)
+            credentials = supervisor::Credentials{identity->uid, identity->gid, identity->groups,
+                                                  identity->home.c_str()};
         log::debug("exec " + command.front());
-        supervisor::configure_log(
-            options.log_format == config::LogFormat::json ? supervisor::LogFormat::json : supervisor::LogFormat::text,
-            static_cast<supervisor::LogLevel>(options.log_level));
+        supervisor::configure_log(options.log_format == config::LogFormat::json ? supervisor::LogFormat::json
+                                                                                : supervisor::LogFormat::text,
+                                  static_cast<supervisor::LogLevel>(options.log_level));
         supervisor::exec_command(credentials ? &*credentials : nullptr, argv_of(command).data());
     }
     const auto init = sibling_program("pgentry-init");

@@ -49,7 +49,8 @@ Identity resolve_user(const std::string& spec) {
         if (auto uid = numeric<uid_t>(user_part)) user = getpwuid(*uid);
     }
     if (user) {
-        Identity identity{user->pw_uid, group_part ? resolve_group(*group_part) : user->pw_gid, {}, user->pw_dir};
+        Identity identity{
+            user->pw_uid, group_part ? resolve_group(*group_part) : user->pw_gid, {}, user->pw_dir};
         identity.groups = supplementary_groups(*user, identity.gid);
         return identity;
     }

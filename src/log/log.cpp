@@ -2,9 +2,9 @@
 
 #include <memory>
 
-#include <boost/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include "log/redact.hpp"
 
@@ -73,7 +73,9 @@ void add_secrets(const std::vector<std::string>& secrets) {
     }
 }
 
-bool enabled(config::LogLevel level) { return level >= state().level; }
+bool enabled(config::LogLevel level) {
+    return level >= state().level;
+}
 
 void write(config::LogLevel level, std::string_view message, Fields fields) {
     State& s = state();

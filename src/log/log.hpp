@@ -27,9 +27,17 @@ void add_secrets(const std::vector<std::string>& secrets);
 bool enabled(config::LogLevel level);
 void write(config::LogLevel level, std::string_view message, Fields fields = {});
 
-inline void debug(std::string_view message, Fields fields = {}) { write(config::LogLevel::debug, message, fields); }
-inline void info(std::string_view message, Fields fields = {}) { write(config::LogLevel::info, message, fields); }
-inline void warn(std::string_view message, Fields fields = {}) { write(config::LogLevel::warn, message, fields); }
-inline void error(std::string_view message, Fields fields = {}) { write(config::LogLevel::error, message, fields); }
+inline void debug(std::string_view message, Fields fields = {}) {
+    write(config::LogLevel::debug, message, fields);
+}
+inline void info(std::string_view message, Fields fields = {}) {
+    write(config::LogLevel::info, message, fields);
+}
+inline void warn(std::string_view message, Fields fields = {}) {
+    write(config::LogLevel::warn, message, fields);
+}
+inline void error(std::string_view message, Fields fields = {}) {
+    write(config::LogLevel::error, message, fields);
+}
 
 }  // namespace pgentry::log

@@ -91,7 +91,8 @@ std::size_t uri_rest(std::string_view text) {
     if (separator == npos) {
         return npos;
     }
-    // A quote before the scheme is not part of it: docker run --env-file keeps DATABASE_URL='postgres://...' as is.
+    // A quote before the scheme is not part of it: docker run --env-file keeps DATABASE_URL='postgres://...'
+    // as is.
     const std::size_t start = std::min(text.find_first_not_of(" \t\r\n'"), separator);
     const std::string_view scheme = text.substr(start, separator - start);
     const bool is_scheme = !scheme.empty() && scheme.find_first_of(" \t\r\n='") == npos;

@@ -9,7 +9,9 @@ namespace {
 // 18 digits always fit a signed 64-bit integer (Ecto's bigint version column).
 constexpr std::size_t max_version_digits = 18;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 bool is_name_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '-';

@@ -17,11 +17,11 @@ struct Section {
 
 struct Migration {
     std::int64_t version = 0;
-    std::string name;             // the NAME part of <VERSION>_<NAME>.sql
+    std::string name;  // the NAME part of <VERSION>_<NAME>.sql
     std::filesystem::path path;
     Section up;
     std::optional<Section> down;
-    std::string checksum;         // lowercase hex SHA-256 of up.sql
+    std::string checksum;  // lowercase hex SHA-256 of up.sql
 };
 
 struct FileName {

@@ -15,9 +15,9 @@ enum class Kind { up, down };
 struct Marker {
     Kind kind;
     bool transaction = true;
-    int line = 0;                 // 1-based line of the marker itself
-    std::size_t begin = 0;        // offset of the marker line
-    std::size_t sql_begin = 0;    // offset just past the marker line
+    int line = 0;               // 1-based line of the marker itself
+    std::size_t begin = 0;      // offset of the marker line
+    std::size_t sql_begin = 0;  // offset just past the marker line
 };
 
 class BodyParser {
@@ -39,8 +39,8 @@ public:
             std::optional<Section>& slot = marker.kind == Kind::up ? up : down;
             if (slot) {
                 const std::string marker_text = "'-- migrate:" + kind_name(marker.kind) + "'";
-                fail(marker.line, "second " + marker_text + " marker (the first is on line "
-                                      + std::to_string(slot->first_line - 1) + ")");
+                fail(marker.line, "second " + marker_text + " marker (the first is on line " +
+                                      std::to_string(slot->first_line - 1) + ")");
             }
             const std::size_t end = i + 1 < markers.size() ? markers[i + 1].begin : body_.size();
             slot = Section{body_.substr(marker.sql_begin, end - marker.sql_begin), marker.line + 1,
@@ -111,8 +111,8 @@ private:
         const std::size_t kind_end = std::min(after.find_first_of(blanks), after.size());
         const std::string_view kind = after.substr(0, kind_end);
         if (!rest.starts_with(keyword) || (kind != "up" && kind != "down")) {
-            fail(line_number, "unknown marker '" + std::string(trim_end(line))
-                                  + "' (expected '-- migrate:up' or '-- migrate:down')");
+            fail(line_number, "unknown marker '" + std::string(trim_end(line)) +
+                                  "' (expected '-- migrate:up' or '-- migrate:down')");
         }
         Marker marker{kind == "up" ? Kind::up : Kind::down};
         apply_options(marker, split_words(after.substr(kind_end)), line_number);

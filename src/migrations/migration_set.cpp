@@ -68,8 +68,9 @@ std::vector<Candidate> name_candidates(const std::vector<fs::path>& paths) {
         auto name = parse_file_name(path.filename().string());
         if (!name) {
             throw Error(exit_code::invalid_set,
-                        path.string() + ": file name is not <VERSION>_<NAME>.sql (VERSION: 1 to 18 digits, "
-                                        "NAME: letters, digits, '_' or '-')");
+                        path.string() +
+                            ": file name is not <VERSION>_<NAME>.sql (VERSION: 1 to 18 digits, "
+                            "NAME: letters, digits, '_' or '-')");
         }
         candidates.push_back({std::move(*name), path});
     }
@@ -83,8 +84,8 @@ void reject_duplicates(const std::vector<Candidate>& sorted) {
         return a.name.version == b.name.version;
     };
     if (auto it = std::adjacent_find(sorted.begin(), sorted.end(), same_version); it != sorted.end()) {
-        throw Error(exit_code::invalid_set, "duplicate version " + std::to_string(it->name.version) + ": "
-                                                + it->path.string() + " and " + std::next(it)->path.string());
+        throw Error(exit_code::invalid_set, "duplicate version " + std::to_string(it->name.version) + ": " +
+                                                it->path.string() + " and " + std::next(it)->path.string());
     }
 }
 

@@ -9,7 +9,8 @@ namespace pgentry::migrations {
 
 class MigrationSet {
 public:
-    // Throws Error(66) when dir is missing or unreadable, Error(65) for a bad name, body or a duplicate version.
+    // Throws Error(66) when dir is missing or unreadable, Error(65) for a bad name, body or a duplicate
+    // version.
     static MigrationSet load(const std::filesystem::path& dir);
 
     const std::vector<Migration>& all() const { return migrations_; }  // ascending version

@@ -13,24 +13,32 @@ bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Like the server, every byte with the high bit set is a letter, so UTF-8 names are words.
 bool is_ident_start(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'
-           || static_cast<unsigned char>(c) >= 0x80;
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+           static_cast<unsigned char>(c) >= 0x80;
 }
 
 // Dollar-quote tags cannot contain '$', identifiers can (a$b is one name).
-bool is_tag_char(char c) { return is_ident_start(c) || is_digit(c); }
-bool is_ident_char(char c) { return is_tag_char(c) || c == '$'; }
+bool is_tag_char(char c) {
+    return is_ident_start(c) || is_digit(c);
+}
+bool is_ident_char(char c) {
+    return is_tag_char(c) || c == '$';
+}
 
 bool iequals(std::string_view word, std::string_view lower) {
     return std::equal(word.begin(), word.end(), lower.begin(), lower.end(),
                       [](char a, char b) { return (a >= 'A' && a <= 'Z' ? char(a - 'A' + 'a') : a) == b; });
 }
 
-bool is_routine(std::string_view word) { return iequals(word, "function") || iequals(word, "procedure"); }
+bool is_routine(std::string_view word) {
+    return iequals(word, "function") || iequals(word, "procedure");
+}
 
 // How far the statement's leading words match CREATE [OR REPLACE] FUNCTION|PROCEDURE: only there
 // can BEGIN ATOMIC open a body whose ';' do not end the statement (psql decides the same way).
@@ -38,17 +46,13 @@ enum class Head { start, create, create_or, create_or_replace, routine, other };
 
 Head next_head(Head head, std::string_view word) {
     switch (head) {
-    case Head::start:
-        return iequals(word, "create") ? Head::create : Head::other;
+    case Head::start: return iequals(word, "create") ? Head::create : Head::other;
     case Head::create:
         return is_routine(word) ? Head::routine : iequals(word, "or") ? Head::create_or : Head::other;
-    case Head::create_or:
-        return iequals(word, "replace") ? Head::create_or_replace : Head::other;
-    case Head::create_or_replace:
-        return is_routine(word) ? Head::routine : Head::other;
+    case Head::create_or: return iequals(word, "replace") ? Head::create_or_replace : Head::other;
+    case Head::create_or_replace: return is_routine(word) ? Head::routine : Head::other;
     case Head::routine:
-    case Head::other:
-        break;
+    case Head::other: break;
     }
     return head;
 }
@@ -256,7 +260,9 @@ private:
 
 }  // namespace
 
-std::vector<Statement> split_statements(std::string_view sql) { return Splitter(sql).run(); }
+std::vector<Statement> split_statements(std::string_view sql) {
+    return Splitter(sql).run();
+}
 
 int line_at(std::string_view text, std::size_t offset) {
     const std::string_view before = text.substr(0, std::min(offset, text.size()));

@@ -11,7 +11,8 @@ namespace pgentry::pipeline {
 
 Plan make_plan(const migrations::MigrationSet& set, const std::vector<db::AppliedMigration>& applied) {
     std::unordered_map<std::int64_t, const db::AppliedMigration*> by_version;
-    for (const auto& row : applied) by_version.emplace(row.version, &row);
+    for (const auto& row : applied)
+        by_version.emplace(row.version, &row);
 
     Plan plan;
     for (const auto& migration : set.all()) {
@@ -35,13 +36,15 @@ void refuse_changed(const Plan& plan) {
         files += fmt::format("{}{} (version {})", files.empty() ? "" : ", ", migration->path.string(),
                              migration->version);
     }
-    throw Error(exit_code::invalid_set,
-                "applied migrations changed since they were applied (their up section's checksum differs): " + files);
+    throw Error(
+        exit_code::invalid_set,
+        "applied migrations changed since they were applied (their up section's checksum differs): " + files);
 }
 
 void warn_missing(const Plan& plan) {
     for (auto version : plan.missing_files) {
-        log::warn(fmt::format("version {} is applied but has no migration file", version), {{"version", version}});
+        log::warn(fmt::format("version {} is applied but has no migration file", version),
+                  {{"version", version}});
     }
 }
 

@@ -9,7 +9,8 @@
 namespace pgentry::pipeline {
 
 struct Plan {
-    std::vector<const migrations::Migration*> pending;  // ascending, older-than-newest ones included (as Ecto)
+    std::vector<const migrations::Migration*>
+        pending;  // ascending, older-than-newest ones included (as Ecto)
     std::vector<const migrations::Migration*> changed;  // applied, checksum differs
     std::vector<std::int64_t> missing_files;            // applied, no file on disk
 };

@@ -2,14 +2,14 @@
 
 #include "supervisor/log_line.hpp"
 
-#include <cerrno>
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
 
 namespace pgentry::supervisor {
 namespace {
@@ -49,7 +49,8 @@ ExecFailure switch_user(const Credentials& credentials) {
         return {ExecFailure::setuid, errno};
     }
     if (credentials.home != nullptr) {
-        setenv("HOME", credentials.home, 1);  // fails only without memory; the command then keeps the old HOME
+        setenv("HOME", credentials.home,
+               1);  // fails only without memory; the command then keeps the old HOME
     }
     return {ExecFailure::exec, 0};
 }
@@ -57,9 +58,9 @@ ExecFailure switch_user(const Credentials& credentials) {
 }  // namespace
 
 ExecFailure reset_and_exec(const Credentials* credentials, char* const argv[]) {
-    // Ignored signals stay ignored across execve: an app started by a PID 1 that ignored SIGPIPE or SIGHUP would
-    // inherit that. KILL, STOP and glibc's two internal signals refuse the call, harmlessly.
-    struct sigaction default_action{};
+    // Ignored signals stay ignored across execve: an app started by a PID 1 that ignored SIGPIPE or SIGHUP
+    // would inherit that. KILL, STOP and glibc's two internal signals refuse the call, harmlessly.
+    struct sigaction default_action {};
     default_action.sa_handler = SIG_DFL;
     for (int sig = 1; sig <= SIGRTMAX; ++sig) {
         sigaction(sig, &default_action, nullptr);
@@ -84,7 +85,8 @@ int exit_code_for(const ExecFailure& failure) {
 }
 
 void report_exec_failure(const char* command, const ExecFailure& failure) {
-    static constexpr const char* step_prefixes[] = {"", "setgroups: ", "setgid: ", "setuid: ", "pipe: ", "fork: ", ""};
+    static constexpr const char* step_prefixes[] = {
+        "", "setgroups: ", "setgid: ", "setuid: ", "pipe: ", "fork: ", ""};
     const char* reason = failure.step == ExecFailure::setid_binary
                              ? "refusing to switch users from a setuid or setgid binary"
                              : std::strerror(failure.error);

@@ -1,9 +1,9 @@
 #pragma once
 // Starting the command with a clean slate: used by pgentry for --launch=exec (it replaces itself) and by
-// pgentry-init's child, so the hygiene exists once. Plain POSIX and no exceptions: compiled into both binaries
-// (with log_line.cpp, which reports the failures; pgentry calls configure_log first).
-#include <span>
+// pgentry-init's child, so the hygiene exists once. Plain POSIX and no exceptions: compiled into both
+// binaries (with log_line.cpp, which reports the failures; pgentry calls configure_log first).
 #include <sys/types.h>
+#include <span>
 
 namespace pgentry::supervisor {
 
@@ -11,8 +11,9 @@ namespace pgentry::supervisor {
 struct Credentials {
     uid_t uid;
     gid_t gid;
-    std::span<const gid_t> groups;  // all supplementary groups, as initgroups would set them; empty clears root's
-    const char* home;               // HOME for the command; nullptr leaves it as inherited
+    std::span<const gid_t>
+        groups;        // all supplementary groups, as initgroups would set them; empty clears root's
+    const char* home;  // HOME for the command; nullptr leaves it as inherited
 };
 
 // Why the command did not start: the step that failed and its errno.
@@ -21,9 +22,9 @@ struct ExecFailure {
     int error;
 };
 
-// Resets the process and execvp's argv: default disposition for every signal, the credentials (setgroups, setgid,
-// setuid, in that order, then HOME), close-on-exec on every descriptor >= 3, an empty signal mask. Returns only
-// on failure.
+// Resets the process and execvp's argv: default disposition for every signal, the credentials (setgroups,
+// setgid, setuid, in that order, then HOME), close-on-exec on every descriptor >= 3, an empty signal mask.
+// Returns only on failure.
 ExecFailure reset_and_exec(const Credentials* credentials, char* const argv[]);
 
 // 127 when the command is not found, 126 when it cannot be run (the shell's convention, which tini follows).

@@ -1,9 +1,9 @@
 #include "supervisor/log_line.hpp"
 
+#include <unistd.h>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
-#include <unistd.h>
 
 namespace pgentry::supervisor {
 namespace {

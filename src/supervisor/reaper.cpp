@@ -1,19 +1,19 @@
 #include "supervisor/reaper.hpp"
 
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace pgentry::supervisor {
 namespace {
 
-// The PPid field of /proc/<pid>/stat, or -1. The field follows the command name in parentheses, which may itself
-// contain spaces and parentheses: parse from the last ')'.
+// The PPid field of /proc/<pid>/stat, or -1. The field follows the command name in parentheses, which may
+// itself contain spaces and parentheses: parse from the last ')'.
 pid_t parent_of(const char* pid) {
     char path[32];
     std::snprintf(path, sizeof path, "/proc/%s/stat", pid);
@@ -39,8 +39,8 @@ pid_t parent_of(const char* pid) {
 }  // namespace
 
 bool reap_children(Command& command) {
-    // Several exits can share one SIGCHLD: collect until waitpid has nothing more, looking at every pid it returns
-    // (openSUSE/catatonit#4 hung looking only at the pid that came with the signal).
+    // Several exits can share one SIGCHLD: collect until waitpid has nothing more, looking at every pid it
+    // returns (openSUSE/catatonit#4 hung looking only at the pid that came with the signal).
     for (;;) {
         int status = 0;
         const pid_t pid = waitpid(-1, &status, WNOHANG);
@@ -58,7 +58,8 @@ int signal_children(int sig) {
     // Pids read from /proc are only ours to kill when /proc belongs to our pid namespace.
     const pid_t self = getpid();
     char self_in_proc[16] = {};
-    if (readlink("/proc/self", self_in_proc, sizeof self_in_proc - 1) <= 0 || std::atoi(self_in_proc) != self) {
+    if (readlink("/proc/self", self_in_proc, sizeof self_in_proc - 1) <= 0 ||
+        std::atoi(self_in_proc) != self) {
         return 0;
     }
     DIR* proc = opendir("/proc");

@@ -10,12 +10,12 @@ struct Command {
     int status = 0;  // waitpid status, once exited
 };
 
-// Reaps every child that has exited, the command's orphans included, and records the command's status when its
-// pid comes by. Returns whether children remain (running or stopped).
+// Reaps every child that has exited, the command's orphans included, and records the command's status when
+// its pid comes by. Returns whether children remain (running or stopped).
 bool reap_children(Command& command);
 
-// Sends sig to every process whose parent is pgentry-init: the orphans re-parented to it. Returns how many were
-// signalled; 0 also when /proc is missing or belongs to another pid namespace.
+// Sends sig to every process whose parent is pgentry-init: the orphans re-parented to it. Returns how many
+// were signalled; 0 also when /proc is missing or belongs to another pid namespace.
 int signal_children(int sig);
 
 }  // namespace pgentry::supervisor

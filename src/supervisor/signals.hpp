@@ -2,7 +2,8 @@
 // Which signals pgentry-init passes on to the command (SPEC.md, "PID 1 duties").
 namespace pgentry::supervisor {
 
-// Every signal but SIGCHLD and the synchronous ones (FPE, ILL, SEGV, BUS, ABRT, TRAP, SYS), real-time included.
+// Every signal but SIGCHLD and the synchronous ones (FPE, ILL, SEGV, BUS, ABRT, TRAP, SYS), real-time
+// included.
 bool is_forwarded(int sig);
 
 // TERM, INT, QUIT and HUP: the signals after which --stop-timeout runs.

@@ -1,17 +1,17 @@
 #include "supervisor/spawn.hpp"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
 
 namespace pgentry::supervisor {
 namespace {
 
 // In the child, with every signal still blocked.
 [[noreturn]] void become_command(const Credentials* credentials, char* const argv[], int error_pipe) {
-    // stdin is our controlling terminal and pgentry-init's group has its foreground (docker run -it): hand the
-    // foreground to the command so that Ctrl-C and job control reach it as without pgentry.
+    // stdin is our controlling terminal and pgentry-init's group has its foreground (docker run -it): hand
+    // the foreground to the command so that Ctrl-C and job control reach it as without pgentry.
     const bool take_terminal = tcgetpgrp(STDIN_FILENO) == getpgrp();
     // An own group in every case, so that --signal-group addresses the command and its children only.
     setpgid(0, 0);
@@ -35,7 +35,8 @@ pid_t fail(const char* command, const ExecFailure& failure, int& exit_code) {
 }  // namespace
 
 pid_t spawn_command(const Credentials* credentials, char* const argv[], int& exit_code) {
-    // The child writes its ExecFailure here; a successful exec closes the pipe (O_CLOEXEC) and the read sees EOF.
+    // The child writes its ExecFailure here; a successful exec closes the pipe (O_CLOEXEC) and the read sees
+    // EOF.
     int error_pipe[2];
     if (pipe2(error_pipe, O_CLOEXEC) != 0) {
         return fail(argv[0], {ExecFailure::pipe, errno}, exit_code);

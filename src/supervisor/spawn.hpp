@@ -4,10 +4,10 @@
 
 namespace pgentry::supervisor {
 
-// Forks the command in its own process group, in the terminal's foreground when pgentry-init holds it, and waits
-// until it has exec'd. Returns its pid; or -1 after reporting the failure, with exit_code set to 126 or 127.
-// Signals stay blocked here throughout: those arriving before the exec wait in pgentry-init's pending set
-// (fork does not copy it to the child) and are forwarded once the command runs.
+// Forks the command in its own process group, in the terminal's foreground when pgentry-init holds it, and
+// waits until it has exec'd. Returns its pid; or -1 after reporting the failure, with exit_code set to 126 or
+// 127. Signals stay blocked here throughout: those arriving before the exec wait in pgentry-init's pending
+// set (fork does not copy it to the child) and are forwarded once the command runs.
 pid_t spawn_command(const Credentials* credentials, char* const argv[], int& exit_code);
 
 }  // namespace pgentry::supervisor

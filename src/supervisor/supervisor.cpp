@@ -5,10 +5,10 @@
 #include "supervisor/signals.hpp"
 #include "supervisor/spawn.hpp"
 
+#include <sys/wait.h>
 #include <algorithm>
 #include <csignal>
 #include <ctime>
-#include <sys/wait.h>
 
 namespace pgentry::supervisor {
 namespace {
@@ -29,7 +29,8 @@ std::int64_t now_ms() {
 // The next signal, waiting at most timeout_ms (capped at max_wait_ms); 0 when none came.
 int next_signal(std::int64_t timeout_ms) {
     timeout_ms = std::clamp<std::int64_t>(timeout_ms, 0, max_wait_ms);
-    const timespec timeout{static_cast<time_t>(timeout_ms / 1000), static_cast<long>(timeout_ms % 1000) * 1000000};
+    const timespec timeout{static_cast<time_t>(timeout_ms / 1000),
+                           static_cast<long>(timeout_ms % 1000) * 1000000};
     sigset_t all;
     sigfillset(&all);
     return std::max(sigtimedwait(&all, nullptr, &timeout), 0);
@@ -63,8 +64,8 @@ void forward_until_exit(Command& command, const SupervisorOptions& options) {
     }
 }
 
-// Processes left behind get SIGTERM and a grace, then SIGKILL: tini and catatonit exit at once and leave them to
-// the kernel's SIGKILL (krallin/tini#180). Signals arriving meanwhile are dropped: their command is gone.
+// Processes left behind get SIGTERM and a grace, then SIGKILL: tini and catatonit exit at once and leave them
+// to the kernel's SIGKILL (krallin/tini#180). Signals arriving meanwhile are dropped: their command is gone.
 void stop_leftovers(Command& command, std::int64_t grace_ms) {
     if (!reap_children(command)) {
         return;
@@ -80,8 +81,8 @@ void stop_leftovers(Command& command, std::int64_t grace_ms) {
             if (killed == 0) {
                 return;  // children that /proc does not show: nothing more to do
             }
-            log_line(LogLevel::warn, "sent SIGKILL to %d leftover processes still running after %lld ms", killed,
-                     static_cast<long long>(grace_ms));
+            log_line(LogLevel::warn, "sent SIGKILL to %d leftover processes still running after %lld ms",
+                     killed, static_cast<long long>(grace_ms));
         }
         next_signal(left > 0 ? left : max_wait_ms);
     }
@@ -104,8 +105,8 @@ int supervise(const SupervisorOptions& options) {
     exit_code = exit_code_of(command.status);
     char name[16];
     if (WIFSIGNALED(command.status)) {
-        log_line(LogLevel::debug, "command killed by %s: exiting %d", signal_name(WTERMSIG(command.status), name),
-                 exit_code);
+        log_line(LogLevel::debug, "command killed by %s: exiting %d",
+                 signal_name(WTERMSIG(command.status), name), exit_code);
     } else {
         log_line(LogLevel::debug, "command exited with %d", exit_code);
     }

@@ -38,10 +38,11 @@ TEST_P(Concurrency, CreateIndexConcurrentlyCompletesWhileOthersWaitForTheLock) {
     ASSERT_TRUE(eventually(
         [&] {
             // Advisory keys are per database: tests running alongside may wait on the same key elsewhere.
-            return db.sql().count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                                  "AND NOT granted AND database = (SELECT oid FROM pg_database "
-                                  "WHERE datname = current_database()) AND objid = " +
-                                  std::to_string(gate_key)) == 1;
+            return db.sql().count(
+                       "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                       "AND NOT granted AND database = (SELECT oid FROM pg_database "
+                       "WHERE datname = current_database()) AND objid = " +
+                       std::to_string(gate_key)) == 1;
         },
         15s))
         << "the first instance never reached its migration:\n"

@@ -101,8 +101,9 @@ TEST_F(Migrate, ChecksumIsTheSha256OfTheFileWithoutMarkersAfterCrlfNormalization
 TEST_F(Migrate, AdoptsATableMadeByEcto) {
     db.sql().exec("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, inserted_at timestamp(0))");
     db.sql().exec("INSERT INTO schema_migrations VALUES (20240705205730, '2024-07-05 20:57:30')");
-    db.sql().exec("CREATE TABLE users (id bigserial PRIMARY KEY, first_name text, last_name text, "
-                  "email text NOT NULL)");
+    db.sql().exec(
+        "CREATE TABLE users (id bigserial PRIMARY KEY, first_name text, last_name text, "
+        "email text NOT NULL)");
     write_example();
 
     const auto result = migrate();

@@ -1,17 +1,18 @@
 // What the command starts with: signal state, descriptors, ids.
 #include "harness.hpp"
 
+#include <sys/stat.h>
 #include <csignal>
 #include <filesystem>
-#include <sys/stat.h>
 
 namespace pid1 {
 namespace {
 
-// The launcher ignores HUP, USR2 and PIPE and blocks QUIT and TSTP, and leaves fd 7 open: none of it reaches the
-// command.
+// The launcher ignores HUP, USR2 and PIPE and blocks QUIT and TSTP, and leaves fd 7 open: none of it reaches
+// the command.
 TEST_F(Pid1Test, CommandStartsWithCleanSignalStateAndOnlyStdio) {
-    Init init(dir_, {}, probe({"state", "catch", "ready", "record-until=" + std::to_string(SIGUSR1), "exit=0"}),
+    Init init(dir_, {},
+              probe({"state", "catch", "ready", "record-until=" + std::to_string(SIGUSR1), "exit=0"}),
               {.extra_fd = true});
     ASSERT_TRUE(init.wait_for_line("ready"));
     EXPECT_TRUE(std::filesystem::exists("/proc/" + std::to_string(init.pid()) + "/fd/7"));
@@ -25,7 +26,8 @@ TEST_F(Pid1Test, CommandStartsWithCleanSignalStateAndOnlyStdio) {
 }
 
 TEST_F(Pid1Test, DropsToTheGivenUserGroupsAndHome) {
-    Init init(dir_, {"--uid=65534", "--gid=65534", "--groups=65534", "--home=/nonexistent"}, probe({"state", "exit=0"}));
+    Init init(dir_, {"--uid=65534", "--gid=65534", "--groups=65534", "--home=/nonexistent"},
+              probe({"state", "exit=0"}));
     EXPECT_EQ(init.wait_exit(), 0);
     const std::string report = init.report();
     EXPECT_TRUE(has_line(report, "uid 65534 euid 65534 gid 65534 egid 65534 groups 65534")) << report;
@@ -35,7 +37,8 @@ TEST_F(Pid1Test, DropsToTheGivenUserGroupsAndHome) {
 TEST_F(Pid1Test, SwitchingUsersWithoutPrivilegeIs126) {
     Init init(dir_, {"--uid=0", "--gid=0"}, probe({"exit=0"}), {.pid_namespace = false, .user = 65534});
     EXPECT_EQ(init.wait_exit(), 126);
-    EXPECT_EQ(init.log(), "[error] pgentry: cannot run '" + probe_bin() + "': setgroups: Operation not permitted\n");
+    EXPECT_EQ(init.log(),
+              "[error] pgentry: cannot run '" + probe_bin() + "': setgroups: Operation not permitted\n");
 }
 
 // Like gosu: a setuid pgentry-init would give the command ids its caller never had.

@@ -1,11 +1,11 @@
 // pgentry-init exits with the command's code, 128+S when signal S killed it, 126/127 when it cannot start.
 #include "harness.hpp"
 
+#include <sys/stat.h>
 #include <csignal>
 #include <cstring>
 #include <fstream>
 #include <regex>
-#include <sys/stat.h>
 
 namespace pid1 {
 namespace {
@@ -41,14 +41,16 @@ TEST_F(Pid1Test, NotExecutableIs126) {
 TEST_F(Pid1Test, NotFoundInPathIs127) {
     Init init(dir_, {}, {"pgentry-no-such-command"});
     EXPECT_EQ(init.wait_exit(), 127);
-    EXPECT_EQ(init.log(), "[error] pgentry: cannot run 'pgentry-no-such-command': No such file or directory\n");
+    EXPECT_EQ(init.log(),
+              "[error] pgentry: cannot run 'pgentry-no-such-command': No such file or directory\n");
 }
 
 TEST_F(Pid1Test, JsonErrorLineIsOneEscapedObject) {
     Init init(dir_, {"--log-format=json"}, {"/nonexistent/a\"b\\c\td"});
     EXPECT_EQ(init.wait_exit(), 127);
-    const std::regex line(R"(\{"ts":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","level":"error",)"
-                          R"("msg":"pgentry: cannot run '/nonexistent/a\\"b\\\\c\\u0009d': No such file or directory"\}\n)");
+    const std::regex line(
+        R"(\{"ts":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","level":"error",)"
+        R"("msg":"pgentry: cannot run '/nonexistent/a\\"b\\\\c\\u0009d': No such file or directory"\}\n)");
     EXPECT_TRUE(std::regex_match(init.log(), line)) << init.log();
 }
 

@@ -1,19 +1,19 @@
 #include "harness.hpp"
 
+#include <fcntl.h>
+#include <grp.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <climits>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <grp.h>
-#include <pty.h>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 namespace pid1 {
 namespace {
@@ -50,8 +50,9 @@ pid_t child_of(pid_t parent) {
     return -1;
 }
 
-// pgentry-init blocks everything it can (all but KILL, STOP and glibc's internal 32 and 33) before it forks the
-// command. While it waits in sigtimedwait, SigBlk shows the waited-for signals unblocked; they still queue.
+// pgentry-init blocks everything it can (all but KILL, STOP and glibc's internal 32 and 33) before it forks
+// the command. While it waits in sigtimedwait, SigBlk shows the waited-for signals unblocked; they still
+// queue.
 bool has_blocked_its_signals(pid_t pid) {
     if (child_of(pid) > 0) {
         return true;
@@ -65,7 +66,8 @@ bool has_blocked_its_signals(pid_t pid) {
     return (std::stoull(blocked, nullptr, 16) & expected) == expected;
 }
 
-[[noreturn]] void exec_launcher(const std::string& dir, const std::vector<std::string>& args, const Launch& launch) {
+[[noreturn]] void exec_launcher(const std::string& dir, const std::vector<std::string>& args,
+                                const Launch& launch) {
     const int log = open((dir + "/log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0666);
     dup2(log, STDERR_FILENO);
     if (!launch.terminal) {
@@ -78,7 +80,8 @@ bool has_blocked_its_signals(pid_t pid) {
     if (launch.extra_fd) {
         dup2(log, 7);
     }
-    if (launch.user && (setgroups(0, nullptr) != 0 || setgid(*launch.user) != 0 || setuid(*launch.user) != 0)) {
+    if (launch.user &&
+        (setgroups(0, nullptr) != 0 || setgid(*launch.user) != 0 || setuid(*launch.user) != 0)) {
         _exit(121);
     }
     ::signal(SIGHUP, SIG_IGN);
@@ -100,8 +103,12 @@ bool has_blocked_its_signals(pid_t pid) {
 
 }  // namespace
 
-std::string init_bin() { return PGENTRY_INIT_BIN; }
-std::string probe_bin() { return PID1_PROBE_BIN; }
+std::string init_bin() {
+    return PGENTRY_INIT_BIN;
+}
+std::string probe_bin() {
+    return PID1_PROBE_BIN;
+}
 
 std::vector<std::string> probe(std::vector<std::string> steps) {
     steps.insert(steps.begin(), probe_bin());
@@ -210,7 +217,8 @@ void Pid1Test::SetUp() {
     if (geteuid() != 0) {
         GTEST_SKIP() << "needs root: pgentry-init runs as PID 1 of a new pid namespace (unshare --pid)";
     }
-    static const bool unshare_works = std::system("unshare --pid --fork --mount-proc true >/dev/null 2>&1") == 0;
+    static const bool unshare_works =
+        std::system("unshare --pid --fork --mount-proc true >/dev/null 2>&1") == 0;
     if (!unshare_works) {
         GTEST_SKIP() << "`unshare --pid --fork --mount-proc` does not work here";
     }

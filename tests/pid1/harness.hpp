@@ -1,12 +1,12 @@
 #pragma once
-// Running pgentry-init under test: as a real PID 1 in a new pid namespace (unshare), directly as a subreaper, or
-// on a pseudo-terminal. The command is usually pid1_probe, whose report lines land in report_path().
+// Running pgentry-init under test: as a real PID 1 in a new pid namespace (unshare), directly as a subreaper,
+// or on a pseudo-terminal. The command is usually pid1_probe, whose report lines land in report_path().
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
 #include <chrono>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace pid1 {
@@ -25,20 +25,20 @@ int count_of(const std::string& text, const std::string& needle);
 bool has_line(const std::string& text, const std::string& line);
 
 struct Launch {
-    bool pid_namespace = true;          // unshare --pid --fork --mount-proc: pgentry-init is PID 1
-    bool terminal = false;              // stdin/stdout on a new pseudo-terminal, master at terminal_master()
-    bool extra_fd = false;              // leave fd 7 open (not close-on-exec) for pgentry-init to inherit
-    std::vector<std::string> wrapper{}; // runs first and execs pgentry-init (probe exec-pending=SIG)
-    std::string init = init_bin();      // another copy of pgentry-init (a setuid one)
-    std::optional<uid_t> user{};        // start as this uid (and gid) instead of root
+    bool pid_namespace = true;           // unshare --pid --fork --mount-proc: pgentry-init is PID 1
+    bool terminal = false;               // stdin/stdout on a new pseudo-terminal, master at terminal_master()
+    bool extra_fd = false;               // leave fd 7 open (not close-on-exec) for pgentry-init to inherit
+    std::vector<std::string> wrapper{};  // runs first and execs pgentry-init (probe exec-pending=SIG)
+    std::string init = init_bin();       // another copy of pgentry-init (a setuid one)
+    std::optional<uid_t> user{};         // start as this uid (and gid) instead of root
 };
 
-// One pgentry-init with its command. The launcher starts from a dirty slate: SIGHUP, SIGUSR2 and SIGPIPE ignored,
-// SIGQUIT and SIGTSTP blocked. Whatever still runs at destruction is SIGKILLed.
+// One pgentry-init with its command. The launcher starts from a dirty slate: SIGHUP, SIGUSR2 and SIGPIPE
+// ignored, SIGQUIT and SIGTSTP blocked. Whatever still runs at destruction is SIGKILLed.
 class Init {
 public:
-    Init(const std::string& dir, const std::vector<std::string>& init_args, const std::vector<std::string>& command,
-         Launch launch = {});
+    Init(const std::string& dir, const std::vector<std::string>& init_args,
+         const std::vector<std::string>& command, Launch launch = {});
     ~Init();
     Init(const Init&) = delete;
     Init& operator=(const Init&) = delete;

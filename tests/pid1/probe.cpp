@@ -1,26 +1,31 @@
-// pid1_probe: the command the pid1 tests run under pgentry-init. It performs its STEPs in order and reports what
-// it sees, one line per fact, to --report=FILE or to stdout. Lines go out in single O_APPEND writes, so those of
-// its orphans and grandchild interleave whole.
+// pid1_probe: the command the pid1 tests run under pgentry-init. It performs its STEPs in order and reports
+// what it sees, one line per fact, to --report=FILE or to stdout. Lines go out in single O_APPEND writes, so
+// those of its orphans and grandchild interleave whole.
 //
 //   pid1_probe [--report=FILE] STEP...
 //
-//   state              pid/ppid/pgid/sid, SigBlk/SigIgn/SigCgt, open fds, uid/gid/groups, HOME, terminal foreground
-//   catch              block every signal and take them from a signalfd, for record-until
-//   ready              report "ready"
-//   record-until=SIG   report "signal N" for every signal caught, until SIG; exit 3 after 30 s without it
-//   ignore=SIG         set SIG to SIG_IGN
-//   sleep=MS           sleep (signals act by their dispositions)
-//   exit=N             exit with N
-//   kill-self=SIG      die by SIG
-//   orphans=N,MODE     double-fork N orphans and go on once each reported ready. MODE: exit (at once), term-exit
-//                      (report SIGTERM and exit), term-stay (report SIGTERM, keep running), parent-exit (exit when
-//                      the probe exits), report-ppid (report the new parent once re-parented, exit)
+//   state              pid/ppid/pgid/sid, SigBlk/SigIgn/SigCgt, open fds, uid/gid/groups, HOME, terminal
+//   foreground catch              block every signal and take them from a signalfd, for record-until ready
+//   report "ready" record-until=SIG   report "signal N" for every signal caught, until SIG; exit 3 after 30 s
+//   without it ignore=SIG         set SIG to SIG_IGN sleep=MS           sleep (signals act by their
+//   dispositions) exit=N             exit with N kill-self=SIG      die by SIG orphans=N,MODE     double-fork
+//   N orphans and go on once each reported ready. MODE: exit (at once), term-exit
+//                      (report SIGTERM and exit), term-stay (report SIGTERM, keep running), parent-exit (exit
+//                      when the probe exits), report-ppid (report the new parent once re-parented, exit)
 //   grandchild         a child in the probe's group reporting "grandchild signal N" until SIGTERM
-//   wait-reaped        poll /proc until pid 1 and the probe are alone (20 s at most); report "procs N zombies Z"
-//   exec-pending=SIG PROGRAM ARG...
+//   wait-reaped        poll /proc until pid 1 and the probe are alone (20 s at most); report "procs N zombies
+//   Z" exec-pending=SIG PROGRAM ARG...
 //                      block every signal, make SIG pending and exec PROGRAM: what pgentry hands pgentry-init
 //
-// Signals are given by number. Orphans and the grandchild give up after 60 s, so a failed test leaves nothing.
+// Signals are given by number. Orphans and the grandchild give up after 60 s, so a failed test leaves
+// nothing.
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -29,15 +34,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <dirent.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <poll.h>
 #include <string>
 #include <string_view>
-#include <sys/signalfd.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -45,7 +43,7 @@ namespace {
 constexpr int helper_lifetime_ms = 60'000;
 
 int report_fd = STDOUT_FILENO;
-int signal_fd = -1;           // after catch
+int signal_fd = -1;  // after catch
 // For parent-exit orphans: only the probe keeps the write end, so it closes when the probe exits.
 int parent_alive[2] = {-1, -1};
 
@@ -148,7 +146,8 @@ void report_state() {
     for (int i = 0; i < count; ++i) {
         group_list += (i == 0 ? "" : ",") + std::to_string(groups[i]);
     }
-    report("uid %u euid %u gid %u egid %u groups %s", getuid(), geteuid(), getgid(), getegid(), group_list.c_str());
+    report("uid %u euid %u gid %u egid %u groups %s", getuid(), geteuid(), getgid(), getegid(),
+           group_list.c_str());
     const char* home = std::getenv("HOME");
     report("home %s", home != nullptr ? home : "(unset)");
     report("foreground %s", tcgetpgrp(STDIN_FILENO) == getpgrp() ? "yes" : "no");

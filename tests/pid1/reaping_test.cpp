@@ -14,8 +14,9 @@ TEST_F(Pid1Test, ReapsAThousandOrphans) {
 
 // 99 orphans and the command exit together, so SIGCHLDs merge (openSUSE/catatonit#4).
 TEST_F(Pid1Test, HundredChildrenExitingAtOnceWithTheCommand) {
-    Init init(dir_, {}, probe({"orphans=99,parent-exit", "catch", "ready", "record-until=" + std::to_string(SIGUSR1),
-                               "exit=7"}));
+    Init init(dir_, {},
+              probe({"orphans=99,parent-exit", "catch", "ready", "record-until=" + std::to_string(SIGUSR1),
+                     "exit=7"}));
     ASSERT_TRUE(init.wait_for_line("ready"));
     const auto sent = Clock::now();
     init.signal(SIGUSR1);
@@ -32,7 +33,8 @@ TEST_F(Pid1Test, AdoptsOrphansAsSubreaperWhenNotPid1) {
 
 TEST_F(Pid1Test, LeftoversGetSigtermThenSigkillAfterTheStopTimeout) {
     const auto started = Clock::now();
-    Init init(dir_, {"--stop-timeout-ms=500"}, probe({"orphans=2,term-exit", "orphans=1,term-stay", "exit=5"}));
+    Init init(dir_, {"--stop-timeout-ms=500"},
+              probe({"orphans=2,term-exit", "orphans=1,term-stay", "exit=5"}));
     EXPECT_EQ(init.wait_exit(), 5);
     EXPECT_GE(Clock::now() - started, 500ms);
     const std::string report = init.report();

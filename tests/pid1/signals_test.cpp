@@ -1,14 +1,16 @@
 // Forwarding: which signals reach the command, when, and to whom.
 #include "harness.hpp"
 
+#include <unistd.h>
 #include <csignal>
 #include <set>
-#include <unistd.h>
 
 namespace pid1 {
 namespace {
 
-std::string number(int sig) { return std::to_string(sig); }
+std::string number(int sig) {
+    return std::to_string(sig);
+}
 
 TEST_F(Pid1Test, ForwardsEveryCatchableSignalButSynchronousOnesAndSigchld) {
     const int barrier = SIGRTMAX;
@@ -30,8 +32,8 @@ TEST_F(Pid1Test, ForwardsEveryCatchableSignalButSynchronousOnesAndSigchld) {
     for (const int sig : kept) {
         init.signal(sig);
     }
-    // pgentry-init takes pending signals lowest first, and so does the probe: anything forwarded by mistake would
-    // be reported before the barrier.
+    // pgentry-init takes pending signals lowest first, and so does the probe: anything forwarded by mistake
+    // would be reported before the barrier.
     init.signal(barrier);
     EXPECT_EQ(init.wait_exit(), 0);
     const std::string report = init.report();
@@ -54,7 +56,8 @@ TEST_F(Pid1Test, SignalGroupReachesTheCommandsChildren) {
     EXPECT_TRUE(has_line(init.report(), "grandchild signal " + number(SIGTERM))) << init.report();
 }
 
-// Without --signal-group only the command gets the signal; its child, orphaned, then gets the leftovers' SIGTERM.
+// Without --signal-group only the command gets the signal; its child, orphaned, then gets the leftovers'
+// SIGTERM.
 TEST_F(Pid1Test, WithoutSignalGroupOnlyTheCommandGetsSignals) {
     Init init(dir_, {}, probe({"grandchild", "catch", "ready", "record-until=" + number(SIGUSR1), "exit=0"}));
     ASSERT_TRUE(init.wait_for_line("ready"));
@@ -67,8 +70,8 @@ TEST_F(Pid1Test, WithoutSignalGroupOnlyTheCommandGetsSignals) {
 }
 
 // A signal that reaches pgentry-init before the command runs is forwarded once the exec is done, never to the
-// child before its exec. The probe may be killed by it before it can catch it (138) or catch it (0): either way
-// it arrived. The debug log shows it was forwarded after the start.
+// child before its exec. The probe may be killed by it before it can catch it (138) or catch it (0): either
+// way it arrived. The debug log shows it was forwarded after the start.
 void expect_delivered_after_exec(Init& init) {
     const std::optional<int> code = init.wait_exit();
     ASSERT_TRUE(code.has_value());
@@ -87,13 +90,15 @@ void expect_delivered_after_exec(Init& init) {
 
 // pgentry execs pgentry-init with every signal blocked, so one that came during the migrations is pending.
 TEST_F(Pid1Test, SignalPendingAtStartIsDeliveredOnceTheCommandRuns) {
-    Init init(dir_, {"--log-level=debug"}, probe({"catch", "ready", "record-until=" + number(SIGUSR1), "exit=0"}),
+    Init init(dir_, {"--log-level=debug"},
+              probe({"catch", "ready", "record-until=" + number(SIGUSR1), "exit=0"}),
               {.wrapper = {probe_bin(), "exec-pending=" + number(SIGUSR1)}});
     expect_delivered_after_exec(init);
 }
 
 TEST_F(Pid1Test, SignalRightAfterStartReachesTheCommand) {
-    Init init(dir_, {"--log-level=debug"}, probe({"catch", "ready", "record-until=" + number(SIGUSR1), "exit=0"}));
+    Init init(dir_, {"--log-level=debug"},
+              probe({"catch", "ready", "record-until=" + number(SIGUSR1), "exit=0"}));
     init.signal(SIGUSR1);  // as soon as pgentry-init has blocked its signals
     expect_delivered_after_exec(init);
 }
@@ -114,7 +119,8 @@ TEST_F(Pid1Test, StopTimeoutKillsACommandThatIgnoresSigterm) {
 
 // docker run -it: the command owns the terminal's foreground, so Ctrl-C goes to it directly.
 TEST_F(Pid1Test, CtrlCOnTheTerminalReachesTheCommand) {
-    Init init(dir_, {}, probe({"--report=" + dir_ + "/report", "state", "ready", "sleep=30000"}), {.terminal = true});
+    Init init(dir_, {}, probe({"--report=" + dir_ + "/report", "state", "ready", "sleep=30000"}),
+              {.terminal = true});
     ASSERT_TRUE(init.wait_for_line("ready"));
     EXPECT_TRUE(has_line(init.report(), "foreground yes")) << init.report();
     ASSERT_EQ(write(init.terminal_master(), "\x03", 1), 1);

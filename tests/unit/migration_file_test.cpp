@@ -43,7 +43,9 @@ TEST(MigrationFileName, RejectsMalformedNames) {
 const FileName name{2, "x"};
 const std::filesystem::path path = "migrations/2_x.sql";
 
-Migration parse(std::string_view body) { return parse_migration(name, path, body); }
+Migration parse(std::string_view body) {
+    return parse_migration(name, path, body);
+}
 
 // The message of the Error(65) that parsing body throws, or "" when it parses.
 std::string error_of(std::string_view body) {
@@ -76,13 +78,14 @@ TEST(MigrationBody, EmptyFileIsAValidMigration) {
 }
 
 TEST(MigrationBody, UpAndDownSectionsWithFirstLines) {
-    const Migration m = parse("-- a comment\n"
-                              "\n"
-                              "-- migrate:up\n"
-                              "CREATE TABLE t (id int);\n"
-                              "\n"
-                              "--migrate:down  \n"
-                              "DROP TABLE t;\n");
+    const Migration m = parse(
+        "-- a comment\n"
+        "\n"
+        "-- migrate:up\n"
+        "CREATE TABLE t (id int);\n"
+        "\n"
+        "--migrate:down  \n"
+        "DROP TABLE t;\n");
     EXPECT_EQ(m.up.sql, "CREATE TABLE t (id int);\n\n");
     EXPECT_EQ(m.up.first_line, 4);
     ASSERT_TRUE(m.down);
@@ -108,13 +111,15 @@ TEST(MigrationBody, MarkerOnTheLastLineGivesAnEmptySection) {
 }
 
 TEST(MigrationBody, TransactionFalseOnEitherMarker) {
-    const Migration up_only = parse("-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n"
-                                    "-- migrate:down\nDROP INDEX i;\n");
+    const Migration up_only = parse(
+        "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n"
+        "-- migrate:down\nDROP INDEX i;\n");
     EXPECT_FALSE(up_only.up.transaction);
     EXPECT_TRUE(up_only.down->transaction);
 
-    const Migration down_only = parse("-- migrate:up\nSELECT 1;\n"
-                                      "-- migrate:down\ttransaction:false \t\nDROP INDEX CONCURRENTLY i;\n");
+    const Migration down_only = parse(
+        "-- migrate:up\nSELECT 1;\n"
+        "-- migrate:down\ttransaction:false \t\nDROP INDEX CONCURRENTLY i;\n");
     EXPECT_TRUE(down_only.up.transaction);
     EXPECT_FALSE(down_only.down->transaction);
 }

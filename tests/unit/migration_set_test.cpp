@@ -43,7 +43,9 @@ protected:
     fs::path dir_;
 };
 
-TEST_F(MigrationSetTest, EmptyDirectoryIsAnEmptySet) { EXPECT_TRUE(MigrationSet::load(dir_).all().empty()); }
+TEST_F(MigrationSetTest, EmptyDirectoryIsAnEmptySet) {
+    EXPECT_TRUE(MigrationSet::load(dir_).all().empty());
+}
 
 TEST_F(MigrationSetTest, SortedByVersionAsNumbers) {
     write("10_c.sql");

@@ -14,7 +14,9 @@ struct SplitCase {
     std::vector<std::string> expected;
 };
 
-void PrintTo(const SplitCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const SplitCase& c, std::ostream* os) {
+    *os << c.name;
+}
 
 std::vector<std::string> texts(const std::vector<Statement>& statements) {
     std::vector<std::string> out;
@@ -93,8 +95,7 @@ const std::string create_or_replace_procedure =
 INSTANTIATE_TEST_SUITE_P(
     Cases, StatementSplitterTable,
     ::testing::Values(
-        SplitCase{"empty", "", {}},
-        SplitCase{"only_blanks", " \n\t\n", {}},
+        SplitCase{"empty", "", {}}, SplitCase{"only_blanks", " \n\t\n", {}},
         SplitCase{"only_comments", "-- one; two\n/* three; */\n", {}},
         SplitCase{"lone_semicolons", ";\n ; ;", {}},
         SplitCase{"two_statements", "SELECT 1;\nSELECT 2;\n", {"SELECT 1;", "SELECT 2;"}},
@@ -108,37 +109,42 @@ INSTANTIATE_TEST_SUITE_P(
         SplitCase{"escape_string_lower", "SELECT e'\\\\';SELECT 2;", {"SELECT e'\\\\';", "SELECT 2;"}},
         SplitCase{"e_suffix_is_not_escape", "SELECT type'a\\';SELECT 2;", {"SELECT type'a\\';", "SELECT 2;"}},
         SplitCase{"unicode_string", "SELECT U&'d\\0061t;';SELECT 2;", {"SELECT U&'d\\0061t;';", "SELECT 2;"}},
-        SplitCase{"quoted_identifier", "SELECT 1 AS \"a;b\";SELECT 2;",
-                  {"SELECT 1 AS \"a;b\";", "SELECT 2;"}},
+        SplitCase{
+            "quoted_identifier", "SELECT 1 AS \"a;b\";SELECT 2;", {"SELECT 1 AS \"a;b\";", "SELECT 2;"}},
         SplitCase{"quoted_identifier_doubled", "SELECT 1 AS \"a\"\";b\";", {"SELECT 1 AS \"a\"\";b\";"}},
         SplitCase{"dollar_quote", "SELECT $$a;b$$;SELECT 2;", {"SELECT $$a;b$$;", "SELECT 2;"}},
         SplitCase{"nested_dollar_quotes",
                   "DO $a$ BEGIN PERFORM $$ ; $$; END $a$;\nSELECT 2;",
                   {"DO $a$ BEGIN PERFORM $$ ; $$; END $a$;", "SELECT 2;"}},
         SplitCase{"dollar_quote_with_longer_tag_inside", "SELECT $a$ $ab$; $a$;", {"SELECT $a$ $ab$; $a$;"}},
-        SplitCase{"parameter_is_not_a_quote", "PREPARE q AS SELECT $1, $2;SELECT $a$;$a$;",
+        SplitCase{"parameter_is_not_a_quote",
+                  "PREPARE q AS SELECT $1, $2;SELECT $a$;$a$;",
                   {"PREPARE q AS SELECT $1, $2;", "SELECT $a$;$a$;"}},
         SplitCase{"dollar_in_identifier", "SELECT a$$b;SELECT $$x;$$;", {"SELECT a$$b;", "SELECT $$x;$$;"}},
         SplitCase{"lone_dollar_is_an_operator", "SELECT 1 $ 2;SELECT $x;", {"SELECT 1 $ 2;", "SELECT $x;"}},
-        SplitCase{"nested_block_comment", "SELECT /* a /* b; */ c; */ 1;SELECT 2;",
+        SplitCase{"nested_block_comment",
+                  "SELECT /* a /* b; */ c; */ 1;SELECT 2;",
                   {"SELECT /* a /* b; */ c; */ 1;", "SELECT 2;"}},
-        SplitCase{"line_comment_with_semicolon", "SELECT 1 -- no; end\n+ 1;SELECT 2;",
+        SplitCase{"line_comment_with_semicolon",
+                  "SELECT 1 -- no; end\n+ 1;SELECT 2;",
                   {"SELECT 1 -- no; end\n+ 1;", "SELECT 2;"}},
         SplitCase{"semicolon_in_parentheses",
                   "CREATE RULE r AS ON INSERT TO t DO (SELECT 1; SELECT 2);SELECT 3;",
                   {"CREATE RULE r AS ON INSERT TO t DO (SELECT 1; SELECT 2);", "SELECT 3;"}},
         SplitCase{"begin_atomic_with_case", create_atomic + "\nSELECT 3;", {create_atomic, "SELECT 3;"}},
-        SplitCase{"create_or_replace_procedure_atomic", create_or_replace_procedure + "CALL p();",
+        SplitCase{"create_or_replace_procedure_atomic",
+                  create_or_replace_procedure + "CALL p();",
                   {create_or_replace_procedure, "CALL p();"}},
-        SplitCase{"transaction_begin_is_not_atomic", "BEGIN;\nSELECT 1;\nCOMMIT;",
+        SplitCase{"transaction_begin_is_not_atomic",
+                  "BEGIN;\nSELECT 1;\nCOMMIT;",
                   {"BEGIN;", "SELECT 1;", "COMMIT;"}},
         SplitCase{"begin_as_parameter_name",
                   "CREATE FUNCTION f(begin int) RETURNS int AS 'SELECT 1' LANGUAGE sql;SELECT 2;",
                   {"CREATE FUNCTION f(begin int) RETURNS int AS 'SELECT 1' LANGUAGE sql;", "SELECT 2;"}},
-        SplitCase{"plpgsql_body_in_dollars",
-                  "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;SELECT 2;",
-                  {"CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;",
-                   "SELECT 2;"}},
+        SplitCase{
+            "plpgsql_body_in_dollars",
+            "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;SELECT 2;",
+            {"CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;", "SELECT 2;"}},
         SplitCase{"quoted_begin_is_not_a_word",
                   "CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN \"begin\";SELECT 2;",
                   {"CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN \"begin\";", "SELECT 2;"}},
@@ -148,7 +154,8 @@ INSTANTIATE_TEST_SUITE_P(
         SplitCase{"concurrently",
                   "CREATE INDEX CONCURRENTLY a_idx ON t (a);\nCREATE INDEX CONCURRENTLY b_idx ON t (b);\n",
                   {"CREATE INDEX CONCURRENTLY a_idx ON t (a);", "CREATE INDEX CONCURRENTLY b_idx ON t (b);"}},
-        SplitCase{"unterminated_string", "SELECT 1;SELECT 'abc; SELECT 2;\n",
+        SplitCase{"unterminated_string",
+                  "SELECT 1;SELECT 'abc; SELECT 2;\n",
                   {"SELECT 1;", "SELECT 'abc; SELECT 2;\n"}},
         SplitCase{"unterminated_dollar_quote", "SELECT $x$ a; b", {"SELECT $x$ a; b"}},
         SplitCase{"unterminated_comment_is_kept", "SELECT 1; /* a; b", {"SELECT 1;", "/* a; b"}},
