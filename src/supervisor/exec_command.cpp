@@ -5,9 +5,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -55,16 +57,32 @@ ExecFailure switch_user(const Credentials& credentials) {
     return {ExecFailure::exec, 0};
 }
 
+// glibc's sigaction refuses its two internal signals (32, 33), but a launcher that used posix_spawn can
+// leave them ignored, and the command would inherit that: the kernel's own call resets them.
+void reset_internal_signals() {
+    struct KernelSigaction {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)();
+        std::uint64_t mask;
+    };
+    const KernelSigaction default_action{SIG_DFL, 0, nullptr, 0};
+    for (int sig = 32; sig < SIGRTMIN; ++sig) {
+        syscall(SYS_rt_sigaction, sig, &default_action, nullptr, sizeof default_action.mask);
+    }
+}
+
 }  // namespace
 
 ExecFailure reset_and_exec(const Credentials* credentials, char* const argv[]) {
     // Ignored signals stay ignored across execve: an app started by a PID 1 that ignored SIGPIPE or SIGHUP
-    // would inherit that. KILL, STOP and glibc's two internal signals refuse the call, harmlessly.
+    // would inherit that. KILL and STOP refuse the call, harmlessly.
     struct sigaction default_action {};
     default_action.sa_handler = SIG_DFL;
     for (int sig = 1; sig <= SIGRTMAX; ++sig) {
         sigaction(sig, &default_action, nullptr);
     }
+    reset_internal_signals();
     if (credentials != nullptr) {
         if (const ExecFailure failure = switch_user(*credentials); failure.error != 0) {
             return failure;
