@@ -2,6 +2,7 @@
 // Internal to src/config: the three places an option can come from, kept in separate variables_maps
 // so that every value can be reported with where it was given.
 #include "common/error.hpp"
+#include "common/file.hpp"
 #include "config/options.hpp"
 
 #include <boost/program_options/variables_map.hpp>
@@ -56,9 +57,6 @@ inline Error usage_error(const std::string& message) {
 std::string shown(const std::string& value);
 
 std::string help_text();
-
-// The whole file; throws std::system_error with the errno of open or read.
-std::string read_file(const std::filesystem::path& path);
 
 // SPEC.md's chain: --database-url, --database-url-file, PGENTRY_DATABASE_URL(_FILE),
 // DATABASE_URL(_FILE), the config file's keys; empty when none is set.

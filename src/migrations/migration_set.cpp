@@ -1,12 +1,11 @@
 #include "migrations/migration_set.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <fstream>
 #include <iterator>
 #include <system_error>
 
 #include "common/error.hpp"
+#include "common/file.hpp"
 
 namespace pgentry::migrations {
 namespace fs = std::filesystem;
@@ -95,15 +94,11 @@ std::string read_file(const fs::path& path) {
         // A FIFO named like a migration would otherwise block the boot forever.
         fail_input(path, ec ? "cannot read: " + ec.message() : std::string("not a regular file"));
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        fail_input(path, "cannot read: " + std::generic_category().message(errno));
+    try {
+        return pgentry::read_file(path);
+    } catch (const std::system_error& error) {
+        fail_input(path, "cannot read: " + error.code().message());
     }
-    std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    if (in.bad()) {
-        fail_input(path, "cannot read: " + std::generic_category().message(errno));
-    }
-    return body;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "config/option_sources.hpp"
+#include "common/file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <system_error>
 
-namespace pgentry::config::detail {
+namespace pgentry {
 
 // POSIX rather than ifstream: a directory opens fine as an ifstream and then reads as empty, and the
 // errno of a failure is what the user needs to see ("Permission denied" on a secret file).
@@ -31,4 +31,4 @@ std::string read_file(const std::filesystem::path& path) {
     return content;
 }
 
-}  // namespace pgentry::config::detail
+}  // namespace pgentry
