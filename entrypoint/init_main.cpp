@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
     if (getpid() != 1) {
         prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
-    Arguments args;
+    static Arguments args;  // static: the --groups array it points to stays reachable for the process's life
     const UsageError error = parse(argc, argv, args);
     configure_log(args.log_format, args.log_level);
     if (error.problem != nullptr) {

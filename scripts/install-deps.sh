@@ -18,7 +18,9 @@ for group in "${groups[@]}"; do
         # npm only where Node.js did not bring its own (Debian's conflicts with NodeSource's nodejs).
         bench) packages+=(tini dumb-init catatonit hyperfine postgresql)
                command -v npm >/dev/null || packages+=(npm) ;;
-        *) echo "install-deps.sh: unknown group '$group' (build, test, bench)" >&2; exit 64 ;;
+        # scripts/fuzz.sh (clang's libFuzzer and sanitizer runtimes), scripts/valgrind.sh, scripts/lint.sh.
+        harden) packages+=(clang libclang-rt-14-dev valgrind clang-format clang-tidy) ;;
+        *) echo "install-deps.sh: unknown group '$group' (build, test, bench, harden)" >&2; exit 64 ;;
     esac
 done
 

@@ -15,9 +15,9 @@
 #include "check.hpp"
 #include "config/options.hpp"
 
-using pgentry::fuzz::check;
 using pgentry::config::Duration;
 using pgentry::config::parse_duration;
+using pgentry::fuzz::check;
 
 namespace {
 
@@ -96,9 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     const std::string_view text = pgentry::fuzz::as_text(data, size);
     const std::optional<std::int64_t> result = parsed(text);
     const std::optional<std::int64_t> expected = model(text);
-    check(result.has_value() == expected.has_value(), expected ? "a valid duration is accepted"
-                                                               : "an invalid duration is rejected",
-          text);
+    check(result.has_value() == expected.has_value(),
+          expected ? "a valid duration is accepted" : "an invalid duration is rejected", text);
     if (result) {
         check(*result == *expected && *result >= 0, "a duration has the exact value", text);
         check(parsed(std::to_string(*result) + "ms") == result, "<N>ms parses back to N", text);

@@ -26,7 +26,9 @@ namespace {
 
 constexpr std::string_view path = "fuzz.sql";
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 bool is_name_char(char c) {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
 }
@@ -60,7 +62,8 @@ std::optional<migrations::FileName> model_file_name(std::string_view text) {
 void check_file_name(std::string_view text) {
     const std::optional<migrations::FileName> parsed = migrations::parse_file_name(text);
     const std::optional<migrations::FileName> expected = model_file_name(text);
-    check(parsed.has_value() == expected.has_value(), "parse_file_name accepts exactly the SPEC grammar", text);
+    check(parsed.has_value() == expected.has_value(), "parse_file_name accepts exactly the SPEC grammar",
+          text);
     if (parsed) {
         check(parsed->version == expected->version && parsed->name == expected->name,
               "parse_file_name returns the version's value and the name", text);
@@ -144,7 +147,8 @@ void check_migration(std::string_view body, const migrations::Migration& migrati
     check(migration.up.first_line >= 1 && migration.up.first_line <= line_count(normalized) + 1,
           "the up section starts on a line of the file");
     if (migration.down) {
-        check(normalized.find(migration.down->sql) != std::string::npos, "the down section is part of the body");
+        check(normalized.find(migration.down->sql) != std::string::npos,
+              "the down section is part of the body");
         check(migration.down->first_line >= 1 && migration.down->first_line <= line_count(normalized) + 1,
               "the down section starts on a line of the file");
     }
@@ -157,7 +161,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     const std::string_view input = pgentry::fuzz::as_text(data, size);
     const std::size_t newline = input.find('\n');
     check_file_name(input.substr(0, newline));
-    const std::string_view body = newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
+    const std::string_view body =
+        newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
 
     const Outcome outcome = parse(body);
     if (const auto* error = std::get_if<std::string>(&outcome.value)) {

@@ -7,7 +7,8 @@
 //   anything else      ignored
 // The files the options may name are "c", "u", "e" (empty) and "d" (a directory), in a private directory:
 // the program is linked with -Wl,--wrap=open, and __wrap_open below refuses every other path (ENOENT),
-// so that no input can make parse() read /dev/zero, a FIFO or the machine's own files.
+// so that no input can make parse() read /dev/zero, a FIFO or the machine's own files (LLVMFuzzerInitialize
+// checks that the redirection holds).
 // Properties, beyond not crashing:
 //   - parse() returns, or throws a pgentry::Error with exit code 64 (usage); nothing else escapes;
 //   - it is deterministic: the same options, or the same message;
@@ -15,7 +16,6 @@
 //     (redacting each argument, variable and file line with redact_conninfo removes them all, and so does
 //     redacting the name and the value on either side of its first '='; none of them holds two URIs), no
 //     'Z' is in the message.
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,7 +40,9 @@ namespace {
 
 std::string sandbox;  // the private directory, made once
 
-std::string in_sandbox(std::string_view name) { return sandbox + "/" + std::string(name); }
+std::string in_sandbox(std::string_view name) {
+    return sandbox + "/" + std::string(name);
+}
 
 void write_file(std::string_view name, const std::string& content) {
     std::ofstream(in_sandbox(name), std::ios::binary | std::ios::trunc) << content;
@@ -84,9 +86,10 @@ Input decode(std::string_view data) {
         case 'e': {
             // Names as a shell, Docker Compose or Kubernetes passes them: no URL fits in one.
             const std::size_t equals = text.find('=');
-            const bool named = std::all_of(text.begin(), text.begin() + std::min(equals, text.size()), [](char c) {
-                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-            });
+            const bool named =
+                std::all_of(text.begin(), text.begin() + std::min(equals, text.size()), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+                });
             if (equals != 0 && equals != std::string::npos && named) {
                 input.env.emplace(text.substr(0, equals), text.substr(equals + 1));
                 add_piece(input, text);
@@ -101,8 +104,7 @@ Input decode(std::string_view data) {
             input.url_file += std::string(line.substr(1)) + "\n";
             add_piece(input, std::string(line.substr(1)));
             break;
-        default:
-            break;
+        default: break;
         }
     }
     return input;
@@ -114,11 +116,12 @@ std::string outcome(const Input& input, bool& failed) {
     try {
         const config::Parsed parsed = config::parse(input.args, input.env);
         const config::Options& o = parsed.options;
-        std::string summary = parsed.print.value_or("") + "|" + std::to_string(static_cast<int>(o.mode)) + "|" +
-                              o.database_url + "|" + o.migrations_dir.string() + "|" + o.migrations_table + "|" +
-                              std::to_string(o.wait_timeout.count()) + "|" + std::to_string(o.lock_timeout.count()) +
-                              "|" + std::to_string(o.stop_timeout.count()) + "|" + o.user.value_or("") + "|" +
-                              std::to_string(o.rollback_steps) + "|" + std::to_string(o.rollback_to.value_or(-1));
+        std::string summary =
+            parsed.print.value_or("") + "|" + std::to_string(static_cast<int>(o.mode)) + "|" +
+            o.database_url + "|" + o.migrations_dir.string() + "|" + o.migrations_table + "|" +
+            std::to_string(o.wait_timeout.count()) + "|" + std::to_string(o.lock_timeout.count()) + "|" +
+            std::to_string(o.stop_timeout.count()) + "|" + o.user.value_or("") + "|" +
+            std::to_string(o.rollback_steps) + "|" + std::to_string(o.rollback_to.value_or(-1));
         for (const std::string& word : o.command) {
             summary += "|" + word;
         }
@@ -135,9 +138,11 @@ std::string outcome(const Input& input, bool& failed) {
 bool only_passwords_hold_the_sentinel(const Input& input) {
     for (const std::string& piece : input.pieces) {
         const std::size_t scheme = piece.find("://");
-        const bool one_uri = scheme == std::string::npos || piece.find("://", scheme + 1) == std::string::npos;
+        const bool one_uri =
+            scheme == std::string::npos || piece.find("://", scheme + 1) == std::string::npos;
         const bool has_sentinel = piece.find('Z') != std::string::npos;
-        if (has_sentinel && (!one_uri || pgentry::log::redact_conninfo(piece).find('Z') != std::string::npos)) {
+        if (has_sentinel &&
+            (!one_uri || pgentry::log::redact_conninfo(piece).find('Z') != std::string::npos)) {
             return false;
         }
     }
@@ -163,7 +168,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     sandbox = pattern;
     write_file("e", "");
     check(::mkdir(in_sandbox("d").c_str(), 0700) == 0, "the sandbox directory d can be made");
-    // Removed when the fuzzer exits, also after a crash report (libFuzzer calls exit/_Exit; atexit covers exit).
+    // Removed at a normal exit (a crash ends in _Exit and leaves it in /tmp).
     std::atexit([] {
         for (const char* name : {"c", "u", "e"}) {
             ::unlink(in_sandbox(name).c_str());
@@ -171,6 +176,15 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
         ::rmdir(in_sandbox("d").c_str());
         ::rmdir(sandbox.c_str());
     });
+    // The sandbox holds only while pgentry reads files with open(2): a file outside must be missing.
+    try {
+        config::parse({"--config=/etc/passwd", "--mode=migrate-only"}, {});
+        pgentry::fuzz::violated("the sandbox refuses /etc/passwd", "parse() succeeded");
+    } catch (const pgentry::Error& error) {
+        check(std::string_view(error.what()).find("No such file") != std::string_view::npos,
+              "the sandbox refuses /etc/passwd (did reading files stop going through open(2)?)",
+              error.what());
+    }
     return 0;
 }
 

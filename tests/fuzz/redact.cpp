@@ -39,9 +39,15 @@ struct Planted {
     bool ambiguous;        // another '@' after the userinfo's: redaction masks up to the last one
 };
 
-bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_unreserved(char c) { return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_alnum(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_unreserved(char c) {
+    return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string percent_encode(std::string_view text) {
     static constexpr char hex[] = "0123456789ABCDEF";
@@ -96,7 +102,10 @@ std::string raw_uri_password(std::string_view password, char delimiter) {
 // As libpq decodes a URI component; malformed escapes stay (libpq would reject the URI).
 std::string percent_decode(std::string_view text) {
     const auto hex = [](char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        return c >= '0' && c <= '9'   ? c - '0'
+               : c >= 'a' && c <= 'f' ? c - 'a' + 10
+               : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                      : -1;
     };
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -147,12 +156,15 @@ std::string conninfo_parameters(std::string_view text) {
     return out;
 }
 
-Planted plant(char form, std::string password, std::string_view user, std::string_view host, std::string_view rest) {
+Planted plant(char form, std::string password, std::string_view user, std::string_view host,
+              std::string_view rest) {
     if (password.find(sentinel) == std::string::npos) {
         password.insert(password.size() / 2, 1, sentinel);
     }
     std::erase(password, '\0');
-    const auto no_delimiters = [](char c) { return std::string_view(":@/?#").find(c) == std::string_view::npos; };
+    const auto no_delimiters = [](char c) {
+        return std::string_view(":@/?#").find(c) == std::string_view::npos;
+    };
     const std::string clean_user = only(user, no_delimiters);
     const std::string clean_host = only(host, [](char c) { return c != '/' && c != '?' && c != '#'; });
     const std::string clean_rest = only(rest, [](char) { return true; });
@@ -214,7 +226,8 @@ void check_planted(const Planted& planted) {
     for (std::size_t i = 0; i + 4 <= planted.written.size(); ++i) {
         // A piece with a '*' may be the mask's own, next to what the surroundings spell.
         const std::string_view piece = std::string_view(planted.written).substr(i, 4);
-        const bool telling = piece.find('*') == std::string_view::npos && planted.skeleton.find(piece) == std::string::npos;
+        const bool telling =
+            piece.find('*') == std::string_view::npos && planted.skeleton.find(piece) == std::string::npos;
         check(!telling || redacted.find(piece) == std::string::npos,
               "redaction leaves no piece of the password", planted.text + "  ->  " + redacted);
     }
@@ -258,7 +271,9 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
         return 0;
     }
     const std::size_t known = forms.find(input.front());
-    const char form = forms[known != std::string_view::npos ? known : static_cast<unsigned char>(input.front()) % forms.size()];
+    const char form =
+        forms[known != std::string_view::npos ? known
+                                              : static_cast<unsigned char>(input.front()) % forms.size()];
     const std::vector<std::string_view> parts = lines(input.substr(1), 4);
     check_planted(plant(form, std::string(parts[0]), parts[1], parts[2], parts[3]));
     return 0;

@@ -34,8 +34,8 @@ void check_statement(std::string_view sql, const Statement& statement, std::size
     check(statement.text.data() == sql.data() + statement.offset, "a statement's text points at its offset");
     check(statement.text == sql.substr(statement.offset, statement.text.size()),
           "a statement's text is input.substr(offset, size)");
-    check(!statement.text.empty() && !is_blank(statement.text.front()),
-          "a statement starts with a token", statement.text);
+    check(!statement.text.empty() && !is_blank(statement.text.front()), "a statement starts with a token",
+          statement.text);
     const std::vector<Statement> again = split_statements(statement.text);
     check(again.size() == 1 && again.front().offset == 0 && again.front().text == statement.text,
           "a statement split again is itself", statement.text);

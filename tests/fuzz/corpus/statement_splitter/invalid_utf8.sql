@@ -1,0 +1,1 @@
+SELECT 'ÿþÃ(' AS â‚ ; CREATE TABLE À¯ (x int);

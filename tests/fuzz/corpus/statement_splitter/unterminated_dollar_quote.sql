@@ -1,0 +1,1 @@
+DO $body$ BEGIN PERFORM 1; END

@@ -1,0 +1,1 @@
+CREATE TABLE "never;closed (a int);

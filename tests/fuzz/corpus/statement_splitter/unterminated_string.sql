@@ -1,0 +1,2 @@
+SELECT 1;
+SELECT 'it''s never closed; SELECT 2;
