@@ -1,6 +1,7 @@
 #include "config/options.hpp"
 
 #include "config/option_sources.hpp"
+#include "log/redact.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -74,8 +75,9 @@ Duration to_duration(const Setting& setting) {
     try {
         return parse_duration(setting.value);
     } catch (const std::invalid_argument& error) {
+        // The reason quotes part of the value: scrub the value's own passwords from it too.
         throw usage_error(setting.origin + ": invalid duration '" + shown(setting.value) +
-                          "': " + shown(error.what()));
+                          "': " + shown(log::scrub(error.what(), log::passwords_in(setting.value))));
     }
 }
 

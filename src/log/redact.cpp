@@ -119,13 +119,32 @@ Found found_at(std::string_view text, std::size_t begin, std::size_t end, std::s
 
 // userinfo ends at the last '@' before the path (libpq's reading, extended to '@' in a password) or
 // before the query (a password with '/' in it, as base64 makes them); the later of the two wins.
+// No '@': "scheme://user:secret" whose host was cut off (a '#' comment in a config line, a typo). What
+// follows the first ':' is a port only if it is digits; anything else may be a password and is hidden.
+void find_in_authority(std::string_view text, std::size_t rest, std::vector<Found>& out) {
+    const std::size_t end = std::min(text.find_first_of("/ \t\n'\"", rest), query_start(text, rest));
+    const std::size_t colon = text.find(':', rest);
+    if (text.substr(rest).starts_with('[') || colon == npos || colon + 1 >= std::min(end, text.size())) {
+        return;
+    }
+    const std::string_view after = text.substr(colon + 1, std::min(end, text.size()) - colon - 1);
+    if (std::ranges::all_of(after, [](char c) { return (c >= '0' && c <= '9') || c == ','; })) {
+        return;
+    }
+    out.push_back(found_at(text, colon + 1, colon + 1 + after.size(), percent_decode(after)));
+}
+
 void find_in_userinfo(std::string_view text, std::size_t rest, std::vector<Found>& out) {
     const std::size_t before_path = last_at_before(text, rest, text.find('/', rest));
     const std::size_t before_query = last_at_before(text, rest, query_start(text, rest));
     const std::size_t at = before_path == npos    ? before_query
                            : before_query == npos ? before_path
                                                   : std::max(before_path, before_query);
-    const std::size_t colon = at == npos ? npos : text.find(':', rest);
+    if (at == npos) {
+        find_in_authority(text, rest, out);
+        return;
+    }
+    const std::size_t colon = text.find(':', rest);
     if (colon != npos && colon + 1 < at) {
         out.push_back(found_at(text, colon + 1, at, percent_decode(text.substr(colon + 1, at - colon - 1))));
     }
@@ -277,20 +296,23 @@ std::vector<std::string> passwords_in(std::string_view conninfo) {
 }
 
 std::string scrub(std::string_view text, const std::vector<std::string>& secrets) {
-    std::vector<std::string_view> ordered(secrets.begin(), secrets.end());
-    std::erase_if(ordered, [](std::string_view s) { return s.empty(); });
-    // Longest first, so that a secret containing a shorter one is replaced whole.
-    std::sort(ordered.begin(), ordered.end(),
-              [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+    // Every byte of every occurrence is marked first, then each run of marked bytes becomes one mask:
+    // replacing left to right would print the rest of a secret that starts inside an earlier one.
+    std::vector<bool> secret(text.size(), false);
+    for (std::string_view s : secrets) {
+        if (s.empty()) {
+            continue;
+        }
+        for (std::size_t at = text.find(s); at != npos; at = text.find(s, at + 1)) {
+            std::fill_n(secret.begin() + static_cast<std::ptrdiff_t>(at), s.size(), true);
+        }
+    }
     std::string scrubbed;
-    for (std::size_t i = 0; i < text.size();) {
-        const auto match = std::find_if(ordered.begin(), ordered.end(),
-                                        [&](std::string_view s) { return text.substr(i).starts_with(s); });
-        if (match != ordered.end()) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (!secret[i]) {
+            scrubbed.push_back(text[i]);
+        } else if (i == 0 || !secret[i - 1]) {
             scrubbed.append(mask);
-            i += match->size();
-        } else {
-            scrubbed.push_back(text[i++]);
         }
     }
     return scrubbed;

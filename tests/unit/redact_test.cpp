@@ -113,9 +113,10 @@ TEST(Redact, ScrubReplacesEveryOccurrence) {
     EXPECT_EQ(scrub("no match", {"secret"}), "no match");
     EXPECT_EQ(scrub("anything", {""}), "anything");
     EXPECT_EQ(scrub("anything", {}), "anything");
-    // The longer secret first, so that no tail of it survives.
+    // Overlapping and adjacent secrets become one mask: no tail of any of them survives.
     EXPECT_EQ(scrub("p@ssword", {"p@ss", "p@ssword"}), "****");
-    EXPECT_EQ(scrub("abab", {"ab"}), "********");
+    EXPECT_EQ(scrub("abab", {"ab"}), "****");
+    EXPECT_EQ(scrub("x abcd y", {"ab", "bcd"}), "x **** y");
     EXPECT_EQ(scrub("error for \"p@ss\"", passwords_in("postgres://u:p%40ss@h/db")), "error for \"****\"");
 }
 
