@@ -166,6 +166,8 @@ wait_exit() {
     last_exit=0
     wait "$pid" || last_exit=$?
     unset "container_pids[$name]"
+    # The pair goes now: deleting the namespace frees it asynchronously, and a restarted task reuses its name.
+    ip -n "$host_ns" link delete "v-$name"
     ip netns delete "$run_id-$name"
     unset "namespaces[$run_id-$name]"
 }
