@@ -53,16 +53,10 @@ public:
         if (listener_ < 0 || ::pipe2(stop_.data(), O_CLOEXEC) != 0) {
             throw std::system_error(errno, std::generic_category(), "socket/pipe");
         }
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-            ::listen(listener_, 64) != 0 ||
-            ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-            throw std::system_error(errno, std::generic_category(), "listen on 127.0.0.1:0");
+        port_ = bind_loopback(listener_);
+        if (::listen(listener_, 64) != 0) {
+            throw std::system_error(errno, std::generic_category(), "listen on 127.0.0.1");
         }
-        port_ = ntohs(address.sin_port);
         thread_ = std::thread([this] { serve(); });
     }
 

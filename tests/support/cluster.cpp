@@ -59,21 +59,28 @@ void run_checked(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-ClosedPort::ClosedPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    if (fd_ < 0) {
-        throw std::system_error(errno, std::generic_category(), "socket");
-    }
+int bind_loopback(int fd) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof address;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        const int error = errno;
-        ::close(fd_);
-        throw std::system_error(error, std::generic_category(), "bind 127.0.0.1:0");
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        throw std::system_error(errno, std::generic_category(), "bind 127.0.0.1:0");
     }
-    port_ = ntohs(address.sin_port);
+    return ntohs(address.sin_port);
+}
+
+ClosedPort::ClosedPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    if (fd_ < 0) {
+        throw std::system_error(errno, std::generic_category(), "socket");
+    }
+    try {
+        port_ = bind_loopback(fd_);
+    } catch (...) {
+        ::close(fd_);
+        throw;
+    }
 }
 
 ClosedPort::~ClosedPort() {

@@ -7,6 +7,9 @@
 
 namespace pgentry::test {
 
+// Binds fd to a free port of 127.0.0.1 and returns it; throws std::system_error naming what failed.
+int bind_loopback(int fd);
+
 // A 127.0.0.1 port bound by the test but never listening: connecting is refused, and no other program
 // can take the port while this object lives.
 class ClosedPort {
