@@ -56,29 +56,34 @@ void apply(Connection& connection, const History& history, const migrations::Mig
     const auto statements = migrations::split_statements(section.sql);
     const migrations::Statement* current = nullptr;  // points into statements, which outlive the catch
     try {
-        if (section.transaction) connection.exec("BEGIN");
-        if (statement_timeout) {
-            connection.exec(fmt::format("SET {} statement_timeout = {}",
-                                        section.transaction ? "LOCAL" : "SESSION",
-                                        statement_timeout->count()));
+        if (section.transaction) {
+            connection.begin(statement_timeout);
+        } else if (statement_timeout && !connection.pin_session(statement_timeout)) {
+            log::warn(
+                fmt::format("{}: --statement-timeout is not applied to a transaction:false section through "
+                            "a pooler: the setting could stay on the server connection the application "
+                            "gets next",
+                            migration.path.string()));
         }
         for (const auto& statement : statements) {
             current = &statement;
             connection.exec(std::string(statement.text));
         }
         current = nullptr;
+        // The next migration and pgentry's own statements start from pgentry's session state; in a
+        // transaction the reset commits with the migration, on the same server connection.
+        connection.restore_session();
         // The lock is confirmed as late as possible: right before the record becomes visible.
         if (!section.transaction) lock.confirm();
         if (direction == Direction::up) {
-            connection.exec(history.insert_sql(), {std::to_string(migration.version), migration.checksum});
+            history.record(connection, migration.version, migration.checksum);
         } else {
-            connection.exec(history.delete_sql(), {std::to_string(migration.version)});
+            history.forget(connection, migration.version);
         }
         if (section.transaction) {
             lock.confirm();
             connection.exec("COMMIT");
         }
-        if (statement_timeout && !section.transaction) connection.exec("RESET statement_timeout");
     } catch (const QueryError& error) {
         rollback_quietly(connection);
         throw failure(migration, section, current, error.error());

@@ -1,8 +1,11 @@
 #include "db/connection.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "common/error.hpp"
 #include "log/log.hpp"
@@ -66,6 +69,21 @@ ConnectError connect_error(PGconn* conn) {
         reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
     }
     return ConnectError(reason, sqlstate, PQconnectionNeedsPassword(conn) != 0);
+}
+
+// "SET <scope>name = value; " for each setting pgentry pins (client_connection_check_interval and
+// idle_session_timeout are PostgreSQL 14's), and statement_timeout when given.
+std::string pinned(std::string_view scope, int server_version,
+                   std::optional<std::chrono::milliseconds> statement_timeout) {
+    std::string sql;
+    auto set = [&](std::string_view setting) { sql += fmt::format("SET {}{}; ", scope, setting); };
+    if (server_version >= 140000) {
+        set("client_connection_check_interval = 1000");
+        set("idle_session_timeout = 0");
+    }
+    set("idle_in_transaction_session_timeout = 0");
+    if (statement_timeout) set(fmt::format("statement_timeout = {}", statement_timeout->count()));
+    return sql;
 }
 
 }  // namespace
@@ -228,14 +246,42 @@ void Connection::cancel_and_drain() {
     if (in_transaction()) PQclear(PQexec(conn_.get(), "ROLLBACK"));
 }
 
-void Connection::prepare_for_migrating() {
-    if (server_version() >= 140000) {
-        exec(
-            "SET client_connection_check_interval = 1000; SET idle_session_timeout = 0; "
-            "SET idle_in_transaction_session_timeout = 0");
-    } else {
-        exec("SET idle_in_transaction_session_timeout = 0");
+std::string Connection::pinned_locals(std::optional<std::chrono::milliseconds> statement_timeout) const {
+    return pinned("LOCAL ", server_version(), statement_timeout);
+}
+
+void Connection::begin(std::optional<std::chrono::milliseconds> statement_timeout) {
+    exec("BEGIN; " + pinned_locals(statement_timeout));
+}
+
+bool Connection::pin_session(std::optional<std::chrono::milliseconds> statement_timeout) {
+    if (through_pooler()) return false;
+    exec(pinned("", server_version(), statement_timeout));
+    return true;
+}
+
+void Connection::restore_session() {
+    // RESET ALL leaves the role and the session user alone (GUC_NO_RESET_ALL): they have their own
+    // RESETs, which any role may run (back to the role that logged in).
+    std::string sql = "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; ";
+    if (in_transaction()) {
+        sql += pinned_locals(std::nullopt);
+    } else if (!through_pooler()) {
+        sql += pinned("", server_version(), std::nullopt);
     }
+    exec(sql);
+}
+
+bool Connection::through_pooler() {
+    if (!through_pooler_) {
+        through_pooler_ = exec("SELECT pg_backend_pid()").integer(0, 0) != backend_pid();
+    }
+    return *through_pooler_;
+}
+
+void Connection::close() {
+    cancel_.reset();
+    conn_.reset();
 }
 
 bool Connection::in_transaction() const {

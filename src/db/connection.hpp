@@ -89,17 +89,47 @@ public:
     // The statement's result, or nullopt when the deadline passed first (the statement keeps running).
     std::optional<Result> await_result(std::optional<Clock::time_point> deadline);
 
-    // For the sessions that lock and migrate. PostgreSQL 14+ aborts a running statement within a
-    // second of this client dying, instead of finishing it with the lock held; and no idle timeout
-    // of the server's or the role's may end the lock's session half-way through the migrations.
-    void prepare_for_migrating();
+    // pgentry's session policy (SPEC "The migrations table and the lock", issue 8 item 4). What pgentry
+    // needs from a session: PostgreSQL 14+ aborts a running statement within a second of this client
+    // dying (client_connection_check_interval = 1 s) instead of finishing it with the lock held; no
+    // idle timeout of the server's or the role's ends a session half-way through the migrations; and
+    // --statement-timeout, when given, bounds migration statements (otherwise the server's setting
+    // stays). None of it may outlive pgentry's use of a server connection: behind PgBouncer in
+    // transaction pooling, the application is the next client of that server connection. So:
+    // - inside a transaction it is SET LOCAL right after BEGIN, and ends with the transaction;
+    // - outside one (the idle worker, transaction:false sections) it is a session SET only on a session
+    //   of pgentry's own (no pooler in between), which ends when pgentry closes it. Through a pooler
+    //   nothing is set there: each autocommit statement may run on another server connection, so a
+    //   SET and its RESET may land on different ones and the SET would stay; and an idle client of a
+    //   pooler holds no server session that an idle timeout could end. A transaction:false section
+    //   through a pooler therefore runs without the connection check and without --statement-timeout.
+
+    // BEGIN and, in the same round trip, the SET LOCALs above; statement_timeout in ms, nullopt: the
+    // server's setting.
+    void begin(std::optional<std::chrono::milliseconds> statement_timeout);
+    // The SET LOCALs alone ("SET LOCAL ...; " each), for a transaction begun otherwise (the lock's).
+    std::string pinned_locals(std::optional<std::chrono::milliseconds> statement_timeout) const;
+    // Outside a transaction, on a session of pgentry's own: the session SETs above. Returns false (and
+    // sets nothing) through a pooler.
+    bool pin_session(std::optional<std::chrono::milliseconds> statement_timeout);
+    // Undoes what a migration changed with SET, SET ROLE, SET SESSION AUTHORIZATION or set_config
+    // (RESET ALL keeps the role's and database's defaults), then pins again what pgentry needs: inside
+    // a transaction it commits or rolls back with it, so through a pooler too the next client of the
+    // server connection never sees the migration's settings. One round trip.
+    void restore_session();
+    // Whether a proxy (PgBouncer, ...) sits between pgentry and the server: the backend pid the server
+    // reports differs from the one of the handshake. Asked once, on first use.
+    bool through_pooler();
 
     EventLoop& loop() const { return *loop_; }
     int backend_pid() const { return PQbackendPID(conn_.get()); }
     int server_version() const { return PQserverVersion(conn_.get()); }
     std::string database() const { return PQdb(conn_.get()); }
+    std::string user() const { return PQuser(conn_.get()); }  // the role that logged in
     bool in_transaction() const;
     bool healthy() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
+    // Ends the session now (its server slot is free for another client); healthy() is false after.
+    void close();
 
 private:
     Connection(EventLoop& loop, PGconn* conn);
@@ -108,6 +138,7 @@ private:
     EventLoop* loop_;
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel_;
+    std::optional<bool> through_pooler_;
 };
 
 }  // namespace pgentry::db

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/error.hpp"
 #include "log/log.hpp"
 
 namespace pgentry::db {
@@ -14,6 +15,11 @@ constexpr std::string_view undefined_column = "42703";
 constexpr std::string_view unique_violation = "23505";
 constexpr std::string_view duplicate_table = "42P07";
 constexpr std::string_view duplicate_schema = "42P06";
+// CREATE TABLE also creates the table's row type: a replica that loses that race gets 42710
+// (type "schema_migrations" already exists) instead of 42P07.
+constexpr std::string_view duplicate_object = "42710";
+constexpr std::string_view insufficient_privilege = "42501";
+constexpr std::string_view read_only_transaction = "25006";
 
 std::vector<AppliedMigration> rows_of(const Result& result, bool with_checksum) {
     std::vector<AppliedMigration> applied;
@@ -32,9 +38,50 @@ void exec_racing(Connection& connection, const std::string& sql) {
         connection.exec(sql);
     } catch (const QueryError& failure) {
         const auto& code = failure.error().sqlstate;
-        if (code != unique_violation && code != duplicate_table && code != duplicate_schema) throw;
+        if (code != unique_violation && code != duplicate_table && code != duplicate_schema &&
+            code != duplicate_object) {
+            throw;
+        }
         log::debug("another instance created it first: " + failure.error().message);
     }
+}
+
+std::string quote(const std::string& identifier) {
+    std::string quoted = "\"";
+    for (char c : identifier) {
+        quoted += c;
+        if (c == '"') quoted += '"';
+    }
+    return quoted + "\"";
+}
+
+// "<step>: SQLSTATE <code>: <server's message>; <advice>", with the SQLSTATE as a JSON field too.
+Error refusal(std::string_view step, const QueryError& failure, const std::string& advice) {
+    const auto& error = failure.error();
+    return Error(exit_code::migration_failed,
+                 fmt::format("{}: SQLSTATE {}: {}; {}", step, error.sqlstate, error.message, advice),
+                 MigrationContext{0, "", error.sqlstate});
+}
+
+// What pgentry does on the table: reads it, records and removes rows, and locks it (LOCK TABLE ... IN
+// SHARE UPDATE EXCLUSIVE MODE needs UPDATE, DELETE or TRUNCATE).
+std::string table_grant(const TableName& table, const std::string& role) {
+    return fmt::format("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}", table.quoted(), quote(role));
+}
+
+// Exit 69 rather than 70: nothing failed while being applied; the writable database the pending
+// migrations need is not at this address, the same situation target_session_attrs=read-write turns
+// into waiting and, after --wait-timeout, 69. An orchestrator that restarts on 69 reaches the new
+// primary once a failover has moved the address.
+Error standby_refusal(const Connection& connection) {
+    return Error(
+        exit_code::unavailable,
+        fmt::format("database {} is a read-only hot standby (SQLSTATE 25006: pg_is_in_recovery() is "
+                    "true) and migrations are pending: point --database-url at the primary, or add "
+                    "target_session_attrs=read-write to it, with which pgentry waits (within "
+                    "--wait-timeout) for a server that accepts writes, such as this one once promoted",
+                    connection.database()),
+        MigrationContext{0, "", std::string(read_only_transaction)});
 }
 
 }  // namespace
@@ -50,55 +97,126 @@ std::string TableName::text() const {
 }
 
 std::string TableName::quoted() const {
-    auto quote = [](const std::string& identifier) { return "\"" + identifier + "\""; };
     return schema.empty() ? quote(name) : quote(schema) + "." + quote(name);
 }
 
 HistoryState History::read(Connection& connection) const {
     const std::string columns = "version, to_char(inserted_at, 'YYYY-MM-DD HH24:MI:SS')";
     try {
-        auto result = connection.exec(
-            fmt::format("SELECT {}, checksum FROM {} ORDER BY version", columns, table_.quoted()));
-        return {true, true, rows_of(result, true)};
-    } catch (const QueryError& failure) {
-        const auto& code = failure.error().sqlstate;
-        if (code == undefined_table || code == undefined_schema) return {false, false, {}};
-        if (code != undefined_column) throw;
-    }
-    // Made by Ecto: no checksum column yet.
-    auto result =
-        connection.exec(fmt::format("SELECT {} FROM {} ORDER BY version", columns, table_.quoted()));
-    return {true, false, rows_of(result, false)};
-}
-
-void History::ensure(Connection& connection, const HistoryState& state) const {
-    if (!state.table_exists) {
-        if (!table_.schema.empty()) {
-            exec_racing(connection, fmt::format("CREATE SCHEMA IF NOT EXISTS \"{}\"", table_.schema));
+        try {
+            auto result = connection.exec(
+                fmt::format("SELECT {}, checksum FROM {} ORDER BY version", columns, located_.quoted()));
+            return {true, true, rows_of(result, true)};
+        } catch (const QueryError& failure) {
+            const auto& code = failure.error().sqlstate;
+            if (code == undefined_table || code == undefined_schema) return {false, false, {}};
+            if (code != undefined_column) throw;
         }
-        // Ecto's definition plus the nullable checksum column.
-        exec_racing(connection,
-                    fmt::format("CREATE TABLE IF NOT EXISTS {} (version bigint, inserted_at timestamp(0), "
-                                "checksum text, PRIMARY KEY (version))",
-                                table_.quoted()));
-        log::debug("created " + table_.text());
-    } else if (!state.has_checksum) {
-        // Nullable without default: no table rewrite; Ecto ignores the column.
-        connection.exec(
-            fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS checksum text", table_.quoted()));
-        log::info("added the checksum column to " + table_.text());
+        // Made by Ecto: no checksum column yet.
+        auto result =
+            connection.exec(fmt::format("SELECT {} FROM {} ORDER BY version", columns, located_.quoted()));
+        return {true, false, rows_of(result, false)};
+    } catch (const QueryError& failure) {
+        if (failure.error().sqlstate != insufficient_privilege) throw;
+        throw refusal(
+            "reading the migration history from " + located_.text(), failure,
+            fmt::format("the role needs USAGE on the table's schema and, on the table, SELECT to read "
+                        "it, INSERT and DELETE to record, UPDATE or DELETE to lock it: {}",
+                        table_grant(located_, connection.user())));
     }
 }
 
-std::string History::insert_sql() const {
-    return fmt::format(
-        "INSERT INTO {} (version, inserted_at, checksum) "
-        "VALUES ($1, (now() AT TIME ZONE 'UTC')::timestamp(0), $2)",
-        table_.quoted());
+void History::locate(Connection& connection) {
+    auto result = connection.exec(
+        "SELECT pg_is_in_recovery(), (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+        "c.relnamespace WHERE c.oid = to_regclass($1)), current_schema(), "
+        "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)",
+        {table_.quoted(), table_.schema});
+    if (result.text(0, 0) == "t") throw standby_refusal(connection);
+    if (!table_.schema.empty()) {
+        schema_exists_ = result.text(0, 3) == "t";
+        return;
+    }
+    // NULL current_schema(): no schema of the search_path exists; CREATE TABLE then says so (3F000).
+    located_.schema = result.optional_text(0, 1).value_or(result.optional_text(0, 2).value_or(""));
 }
 
-std::string History::delete_sql() const {
-    return fmt::format("DELETE FROM {} WHERE version = $1", table_.quoted());
+void History::ensure(Connection& connection, const HistoryState& state) {
+    if (!state.table_exists) {
+        try {
+            // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
+            // schema exists, which a role that owns its schema may lack.
+            if (!table_.schema.empty() && !schema_exists_) {
+                exec_racing(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(table_.schema));
+            }
+        } catch (const QueryError& failure) {
+            if (failure.error().sqlstate != insufficient_privilege) throw;
+            throw refusal("creating the schema " + table_.schema + " of the migrations table", failure,
+                          fmt::format("GRANT CREATE ON DATABASE {} TO {}, or create the schema beforehand",
+                                      quote(connection.database()), quote(connection.user())));
+        }
+        try {
+            // Ecto's definition plus the nullable checksum column.
+            exec_racing(
+                connection,
+                fmt::format("CREATE TABLE IF NOT EXISTS {} (version bigint, inserted_at timestamp(0), "
+                            "checksum text, PRIMARY KEY (version))",
+                            located_.quoted()));
+        } catch (const QueryError& failure) {
+            if (failure.error().sqlstate != insufficient_privilege) throw;
+            throw refusal(
+                "creating the migrations table " + located_.text(), failure,
+                fmt::format("GRANT CREATE ON SCHEMA {} TO {}, or have the schema's owner create the table "
+                            "(version bigint PRIMARY KEY, inserted_at timestamp(0), checksum text) and {}",
+                            quote(located_.schema.empty() ? "public" : located_.schema),
+                            quote(connection.user()), table_grant(located_, connection.user())));
+        }
+        log::debug("created " + located_.text());
+    } else if (!state.has_checksum) {
+        try {
+            // Nullable without default: no table rewrite; Ecto ignores the column.
+            connection.exec(
+                fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS checksum text", located_.quoted()));
+            log::info("added the checksum column to " + located_.text());
+        } catch (const QueryError& failure) {
+            const auto& code = failure.error().sqlstate;
+            if (code != insufficient_privilege && code != read_only_transaction) throw;
+            checksum_column_ = false;
+            log::warn(fmt::format("could not add the checksum column to {} (SQLSTATE {}: {}): applied "
+                                  "migrations stay unverified; have the table's owner run ALTER TABLE {} "
+                                  "ADD COLUMN checksum text",
+                                  located_.text(), code, failure.error().message, located_.quoted()),
+                      {{"sqlstate", code}});
+        }
+    }
+}
+
+void History::record(Connection& connection, std::int64_t version, const std::string& checksum) const {
+    if (!checksum_column_) {
+        connection.exec(fmt::format("INSERT INTO {} (version, inserted_at) "
+                                    "VALUES ($1, (now() AT TIME ZONE 'UTC')::timestamp(0))",
+                                    located_.quoted()),
+                        {std::to_string(version)});
+        return;
+    }
+    connection.exec(fmt::format("INSERT INTO {} (version, inserted_at, checksum) "
+                                "VALUES ($1, (now() AT TIME ZONE 'UTC')::timestamp(0), $2)",
+                                located_.quoted()),
+                    {std::to_string(version), checksum});
+}
+
+void History::forget(Connection& connection, std::int64_t version) const {
+    connection.exec(fmt::format("DELETE FROM {} WHERE version = $1", located_.quoted()),
+                    {std::to_string(version)});
+}
+
+void History::refuse_lock(Connection& connection, const QueryError& failure) const {
+    throw refusal(
+        fmt::format("taking the migration lock on {} (LOCK TABLE ... IN SHARE UPDATE EXCLUSIVE MODE)",
+                    located_.text()),
+        failure,
+        fmt::format("the lock needs UPDATE, DELETE or TRUNCATE on the table: {}",
+                    table_grant(located_, connection.user())));
 }
 
 }  // namespace pgentry::db

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "db/connection.hpp"
 
 namespace pgentry::db {
@@ -33,21 +34,39 @@ struct HistoryState {
 
 class History {
 public:
-    explicit History(TableName table) : table_(std::move(table)) {}
+    explicit History(TableName table) : table_(table), located_(std::move(table)) {}
 
+    // As --migrations-table gave it: the lock's name and the advisory key are derived from it.
     const TableName& table() const { return table_; }
+    // With its schema once locate() ran: what pgentry's own statements name.
+    const TableName& located() const { return located_; }
 
     // One query in the common case: the no-op boot costs a single round trip.
     HistoryState read(Connection& connection) const;
 
-    // Creates the table (many replicas may race to) or adds the checksum column to Ecto's.
-    void ensure(Connection& connection, const HistoryState& state) const;
+    // Before anything is written, on a session no migration has touched (one round trip): refuses a
+    // read-only hot standby (Error(69), see standby_refusal) and fixes the table's schema, so that a
+    // migration's SET search_path cannot move pgentry's statements: the schema where the table is,
+    // else current_schema(), where CREATE TABLE puts it.
+    void locate(Connection& connection);
 
-    std::string insert_sql() const;  // $1 version, $2 checksum
-    std::string delete_sql() const;  // $1 version
+    // Creates the schema (only when it does not exist) and the table (many replicas may race to), or
+    // adds the checksum column to Ecto's table: when its owner is another role, warns and goes on
+    // without checksums. Error(70) saying what to grant when the role may not create them.
+    void ensure(Connection& connection, const HistoryState& state);
+
+    // The migration's row, in the caller's transaction, and its removal (rollback).
+    void record(Connection& connection, std::int64_t version, const std::string& checksum) const;
+    void forget(Connection& connection, std::int64_t version) const;
+
+    // A 42501 while taking the lock on the table: Error(70) naming what to grant.
+    [[noreturn]] void refuse_lock(Connection& connection, const QueryError& failure) const;
 
 private:
     TableName table_;
+    TableName located_;
+    bool schema_exists_ = true;
+    bool checksum_column_ = true;  // false: Ecto's table, and the column could not be added
 };
 
 }  // namespace pgentry::db

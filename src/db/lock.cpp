@@ -70,8 +70,8 @@ void acquire_table(Connection& holder, Connection& observer, const TableName& ta
                    config::Duration timeout) {
     // READ COMMITTED and nothing but LOCK TABLE in this transaction: it never holds a snapshot, and
     // the server enforces the timeout, so no statement is left waiting behind a client timer.
-    holder.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
-    holder.exec(fmt::format("SET LOCAL lock_timeout = {}", timeout.count()));
+    holder.exec("BEGIN ISOLATION LEVEL READ COMMITTED; " + holder.pinned_locals(config::Duration(0)) +
+                fmt::format("SET LOCAL lock_timeout = {}", timeout.count()));
     holder.send(fmt::format("LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE", table.quoted()));
     auto next_report = Clock::now() + first_report;
     try {

@@ -1,6 +1,7 @@
 #include "db/wait.hpp"
 
 #include <algorithm>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -17,6 +18,25 @@ constexpr auto max_backoff = std::chrono::milliseconds(100);
 constexpr auto log_every = std::chrono::seconds(2);
 // Bounds a single attempt with --wait-timeout=0 (a host that drops packets never refuses).
 constexpr auto single_attempt_limit = std::chrono::seconds(10);
+
+constexpr std::string_view too_many_connections = "53300";
+constexpr std::string_view two_sessions = "pgentry needs 2 connections per instance while migrating";
+// Long enough that an instance with both sessions finishes its migrations between the others' tries.
+constexpr auto first_pair_backoff = std::chrono::milliseconds(50);
+constexpr auto max_pair_backoff = std::chrono::milliseconds(1000);
+
+// Between half and all of backoff: instances refused together do not come back together.
+Clock::duration jittered(std::chrono::milliseconds backoff) {
+    static std::minstd_rand random(std::random_device{}());
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> spread(backoff.count() / 2,
+                                                                         backoff.count());
+    return std::chrono::milliseconds(spread(random));
+}
+
+config::Duration remaining(Clock::time_point deadline) {
+    return std::max(config::Duration(1),
+                    std::chrono::duration_cast<config::Duration>(deadline - Clock::now()));
+}
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -62,6 +82,47 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params, confi
             throw Interrupted(*loop.stop_signal());
         }
         backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(max_backoff));
+    }
+}
+
+Connection open_second(EventLoop& loop, const ConnectParams& params, Connection& first,
+                       config::Duration timeout) {
+    const auto start = Clock::now();
+    const auto deadline = start + (timeout.count() == 0 ? single_attempt_limit : timeout);
+    auto backoff = first_pair_backoff;
+    bool told = false;
+    for (;;) {
+        try {
+            return Connection::open(loop, params, deadline);
+        } catch (const ConnectError& failure) {
+            if (failure.sqlstate() != too_many_connections) {
+                return wait_for_database(loop, params, timeout.count() == 0 ? timeout : remaining(deadline));
+            }
+            if (timeout.count() == 0 || Clock::now() + backoff >= deadline) {
+                throw Error(exit_code::unavailable,
+                            fmt::format("could not open a second connection to {} within {:.1f} s ({}): {}",
+                                        Connection::describe_target(params), seconds_since(start),
+                                        two_sessions, failure.what()));
+            }
+            if (!std::exchange(told, true)) {
+                log::info(
+                    fmt::format("{}; the server refused the second ({}): closing the first and trying both "
+                                "again",
+                                two_sessions, failure.what()));
+            }
+        }
+        first.close();
+        if (loop.sleep_until(Clock::now() + jittered(backoff)) == EventLoop::Wake::stop_signal) {
+            throw Interrupted(*loop.stop_signal());
+        }
+        backoff =
+            std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(max_pair_backoff));
+        try {
+            first = wait_for_database(loop, params, remaining(deadline));
+        } catch (const Error& failure) {
+            if (failure.code() != exit_code::unavailable) throw;
+            throw Error(exit_code::unavailable, fmt::format("{} ({})", failure.what(), two_sessions));
+        }
     }
 }
 

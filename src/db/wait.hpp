@@ -10,4 +10,13 @@ namespace pgentry::db {
 // Error(69) when timeout passes (0: one attempt), Interrupted on a stop signal.
 Connection wait_for_database(EventLoop& loop, const ConnectParams& params, config::Duration timeout);
 
+// pgentry needs two sessions per instance while migrating (the lock's and the worker's): this opens
+// the second while `first` is held. All or nothing: when the server has no slot for it (53300:
+// max_connections, or the role's or the database's CONNECTION LIMIT), `first` is closed as well and
+// both are opened again after a jittered backoff, so instances waiting for their second session
+// never hold every slot between them. Other failures are waited out as wait_for_database does.
+// Throws Error(69) saying that 2 connections are needed when timeout passes (0: one attempt).
+Connection open_second(EventLoop& loop, const ConnectParams& params, Connection& first,
+                       config::Duration timeout);
+
 }  // namespace pgentry::db
