@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -46,6 +47,15 @@ std::vector<std::string> as_server_user(std::vector<std::string> argv) {
         argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
     }
     return argv;
+}
+
+// What the server (run as postgres by root) must own.
+void hand_to_server_user(const std::filesystem::path& path) {
+    if (::geteuid() != 0) return;
+    const passwd* postgres = ::getpwnam("postgres");
+    if (postgres == nullptr || ::chown(path.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
+        throw std::runtime_error("cannot hand " + path.string() + " to user postgres");
+    }
 }
 
 void run_checked(const std::vector<std::string>& argv) {
@@ -95,14 +105,27 @@ void ClosedPort::release() {
 }
 
 PrivateCluster::PrivateCluster() : dir_(make_temp_dir("pgentry-cluster-")), bindir_(server_bindir()) {
-    if (::geteuid() == 0) {
-        const passwd* postgres = ::getpwnam("postgres");
-        if (postgres == nullptr || ::chown(dir_.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
-            throw std::runtime_error("cannot hand " + dir_.string() + " to user postgres");
-        }
-    }
+    hand_to_server_user(dir_);
     run_checked(as_server_user({(bindir_ / "initdb").string(), "--pgdata=" + (dir_ / "data").string(),
                                 "--auth=trust", "--username=postgres", "--no-sync", "--no-instructions"}));
+}
+
+PrivateCluster::PrivateCluster(const Server& primary)
+    : dir_(make_temp_dir("pgentry-standby-")), bindir_(server_bindir()) {
+    hand_to_server_user(dir_);
+    // The password reaches pg_basebackup through PGPASSWORD, which the test's environment has.
+    run_checked(as_server_user({(bindir_ / "pg_basebackup").string(), "-R", "--checkpoint=fast", "--no-sync",
+                                "-D", (dir_ / "data").string(), "-h", primary.host, "-p", primary.port, "-U",
+                                primary.user}));
+    // Debian keeps a cluster's configuration outside its data directory: the copy has none.
+    // A hot standby needs at least the primary's max_connections.
+    Connection settings("application_name=pgentry-tests connect_timeout=10");
+    std::ofstream((dir_ / "data" / "postgresql.conf").string())
+        << "max_connections = " << settings.scalar("SHOW max_connections").value_or("100") << "\n";
+    standby_ = true;
+    std::ofstream((dir_ / "data" / "pg_hba.conf").string()) << "host all all 127.0.0.1/32 trust\n";
+    hand_to_server_user(dir_ / "data" / "postgresql.conf");
+    hand_to_server_user(dir_ / "data" / "pg_hba.conf");
 }
 
 PrivateCluster::~PrivateCluster() {
@@ -131,7 +154,7 @@ void PrivateCluster::start() {
     started_ = true;
     pg_ctl({"-l", (dir_ / "server.log").string(), "-o",
             "-p " + std::to_string(port()) + " -k " + dir_.string() +
-                " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=20",
+                " -c listen_addresses=127.0.0.1 -c fsync=off" + (standby_ ? "" : " -c max_connections=20"),
             "start"});
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "database.hpp"
+
 namespace pgentry::test {
 
 // Binds fd to a free port of 127.0.0.1 and returns it; throws std::system_error naming what failed.
@@ -33,6 +35,9 @@ private:
 class PrivateCluster {
 public:
     PrivateCluster();
+    // A hot standby of primary instead: cloned with pg_basebackup -R (streaming from primary, so every
+    // database the primary has now), with a trust pg_hba.conf of its own. Call start() to run it.
+    explicit PrivateCluster(const Server& primary);
     ~PrivateCluster();
     PrivateCluster(const PrivateCluster&) = delete;
     PrivateCluster& operator=(const PrivateCluster&) = delete;
@@ -51,6 +56,7 @@ private:
     std::filesystem::path bindir_;
     ClosedPort port_;
     bool started_ = false;
+    bool standby_ = false;
 };
 
 }  // namespace pgentry::test
