@@ -64,7 +64,7 @@ void apply(Connection& connection, const History& history, const migrations::Mig
         }
         for (const auto& statement : statements) {
             current = &statement;
-            connection.exec(std::string(statement.text));
+            lock.exec_watched(connection, std::string(statement.text));
         }
         current = nullptr;
         // The lock is confirmed as late as possible: right before the record becomes visible.

@@ -101,9 +101,12 @@ public:
     bool in_transaction() const;
     bool healthy() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
 
+    // Cancels the statement in flight (PQcancel) and waits briefly for its end, rolling back an open
+    // transaction: the lock can go now rather than when the server notices the closed socket.
+    void cancel_and_drain();
+
 private:
     Connection(EventLoop& loop, PGconn* conn);
-    void cancel_and_drain();
 
     EventLoop* loop_;
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
