@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::string_view lock_not_available = "55P03";
 constexpr auto observer_connect_timeout = std::chrono::seconds(5);
+constexpr auto observer_answer_timeout = std::chrono::milliseconds(500);
 
 }  // namespace
 
@@ -75,14 +76,22 @@ bool TableLock::blocks_worker() {
     if (!observer_) return false;
     // Behind a pooler the worker's backend is found by its application_name: other pgentry instances
     // never wait on this lock (they try with NOWAIT).
-    return observer_
-               ->exec(
-                   "SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE "
-                   "CASE WHEN $1::int <> 0 THEN a.pid = $1::int "
-                   "ELSE a.application_name = current_setting('application_name') END "
-                   "AND $2::int = ANY (pg_blocking_pids(a.pid)))",
-                   {std::to_string(worker_pid_), std::to_string(holder_pid_)})
-               .text(0, 0) == "t";
+    observer_->send(
+        fmt::format("SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE {} "
+                    "AND {} = ANY (pg_blocking_pids(a.pid)))",
+                    worker_pid_ != 0 ? fmt::format("a.pid = {}", worker_pid_)
+                                     : "a.application_name = current_setting('application_name')",
+                    holder_pid_));
+    auto answer = observer_->await_result(Clock::now() + observer_answer_timeout);
+    if (!answer) {
+        // A transaction-pooling proxy whose server connections are all taken, by the lock and the
+        // migration: waiting here would hold up the migration too. Closing drops the queued query.
+        observer_.reset();
+        observer_refused_ = true;
+        log::debug("no server connection to spare for watching the migration statements");
+        return false;
+    }
+    return answer->text(0, 0) == "t";
 }
 
 void TableLock::release() {

@@ -38,6 +38,10 @@ struct SelfBlockCase {
     const char* file;
 };
 
+void PrintTo(const SelfBlockCase& self_block, std::ostream* os) {
+    *os << self_block.name;
+}
+
 class SelfBlock : public PgentryTest, public ::testing::WithParamInterface<SelfBlockCase> {};
 
 // Before: the statement waited for pgentry's own lock session, forever.
