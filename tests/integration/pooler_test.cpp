@@ -26,8 +26,11 @@ protected:
 
     // Four replicas on a fresh database through the pooler, released at the same instant.
     std::vector<RunResult> boot_replicas(const TestDatabase& fresh, const std::string& lock) const {
-        const std::vector<Args> commands(replicas,
-                                         command(bouncer.url(fresh.name()), "migrate-only", {lock}));
+        return boot_replicas(bouncer, fresh, lock);
+    }
+    std::vector<RunResult> boot_replicas(const PgBouncer& pooler, const TestDatabase& fresh,
+                                         const std::string& lock) const {
+        const std::vector<Args> commands(replicas, command(pooler.url(fresh.name()), "migrate-only", {lock}));
         return run_released_together(commands, 30s);
     }
 
@@ -71,6 +74,21 @@ TEST_F(Pooler, AdvisoryLockIsRefusedThroughTransactionPoolingAndLeavesNoLock) {
         const auto later = run(command(bouncer.url(fresh.name()), "migrate-only", {"--lock=table"}));
         EXPECT_EQ(later.exit_code, 0) << later;
         EXPECT_EQ(fresh.applied_versions(), (std::vector<std::int64_t>{1, 2, 3}));
+    }
+}
+
+// Session pooling keeps a client on one server connection, so the advisory lock works there: the
+// transaction-pooling probe must not refuse it.
+TEST_F(Pooler, AdvisoryLockWorksThroughSessionPooling) {
+    const PgBouncer session_pooler(db.server(), {"session", 20, {}});
+    for (int round = 1; round <= rounds; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        TestDatabase fresh;
+        for (const auto& result : boot_replicas(session_pooler, fresh, "--lock=advisory")) {
+            EXPECT_EQ(result.exit_code, 0) << result;
+        }
+        EXPECT_EQ(fresh.sql().rows("SELECT count(*), count(DISTINCT version) FROM ran"),
+                  (std::vector<Row>{{std::to_string(migrations), std::to_string(migrations)}}));
     }
 }
 
