@@ -67,7 +67,7 @@ void apply(Connection& connection, const History& history, const migrations::Mig
         }
         for (const auto& statement : statements) {
             current = &statement;
-            connection.exec(std::string(statement.text));
+            lock.exec_watched(connection, std::string(statement.text));
         }
         current = nullptr;
         // The next migration and pgentry's own statements start from pgentry's session state; in a

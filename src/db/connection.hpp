@@ -131,9 +131,12 @@ public:
     // Ends the session now (its server slot is free for another client); healthy() is false after.
     void close();
 
+    // Cancels the statement in flight (PQcancel) and waits briefly for its end, rolling back an open
+    // transaction: the lock can go now rather than when the server notices the closed socket.
+    void cancel_and_drain();
+
 private:
     Connection(EventLoop& loop, PGconn* conn);
-    void cancel_and_drain();
 
     EventLoop* loop_;
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;

@@ -20,7 +20,8 @@ db::Connection Target::open_worker() {
 
 db::Lock Target::lock(db::Connection& worker, const config::Options& options) {
     try {
-        return db::Lock::acquire(session, worker, history.table(), options.lock, options.lock_timeout);
+        return db::Lock::acquire(session, worker, params, history.table(), options.lock,
+                                 options.lock_timeout);
     } catch (const db::QueryError& failure) {
         if (failure.error().sqlstate != insufficient_privilege) throw;
         history.refuse_lock(session, failure);
