@@ -49,6 +49,21 @@ TEST_F(Sessions, NothingLeaksIntoTheApplicationsPooledConnections) {
     }
 }
 
+TEST_F(Sessions, MigrationsRunWithTheServersStatementTimeoutUnlessOneIsGiven) {
+    db.admin().exec("ALTER DATABASE " + db.name() + " SET statement_timeout = '1s'");
+    dir.write("1_slow.sql", "SELECT pg_sleep(1.5);\n");
+    dir.write("2_slow.sql", "-- migrate:up transaction:false\nSELECT pg_sleep(1.5);\n");
+
+    const auto servers = migrate();
+    EXPECT_EQ(servers.exit_code, 70) << servers;
+    EXPECT_TRUE(contains(servers.err, "SQLSTATE 57014")) << servers;
+    EXPECT_TRUE(db.applied_versions().empty());
+
+    const auto given = migrate({"--statement-timeout=10s"});
+    EXPECT_EQ(given.exit_code, 0) << given;
+    EXPECT_EQ(db.applied_versions(), (std::vector<std::int64_t>{1, 2}));
+}
+
 class SearchPath : public PgentryTest, public ::testing::WithParamInterface<bool> {};
 
 TEST_P(SearchPath, AMigrationsSettingsReachNeitherTheNextMigrationNorTheHistory) {
