@@ -107,8 +107,6 @@ public:
     // BEGIN and, in the same round trip, the SET LOCALs above; statement_timeout in ms, nullopt: the
     // server's setting.
     void begin(std::optional<std::chrono::milliseconds> statement_timeout);
-    // The SET LOCALs alone ("SET LOCAL ...; " each), for a transaction begun otherwise (the lock's).
-    std::string pinned_locals(std::optional<std::chrono::milliseconds> statement_timeout) const;
     // Outside a transaction, on a session of pgentry's own: the session SETs above. Returns false (and
     // sets nothing) through a pooler.
     bool pin_session(std::optional<std::chrono::milliseconds> statement_timeout);
@@ -137,6 +135,8 @@ public:
 
 private:
     Connection(EventLoop& loop, PGconn* conn);
+    // The SET LOCALs of the session policy ("SET LOCAL ...; " each).
+    std::string pinned_locals(std::optional<std::chrono::milliseconds> statement_timeout) const;
 
     EventLoop* loop_;
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;

@@ -77,9 +77,10 @@ Error standby_refusal(const Connection& connection) {
     return Error(
         exit_code::unavailable,
         fmt::format("database {} is a read-only hot standby (SQLSTATE 25006: pg_is_in_recovery() is "
-                    "true) and migrations are pending: point --database-url at the primary, or add "
-                    "target_session_attrs=read-write to it, with which pgentry waits (within "
-                    "--wait-timeout) for a server that accepts writes, such as this one once promoted",
+                    "true) and pgentry has migrations to apply or roll back: point --database-url at the "
+                    "primary, or add target_session_attrs=read-write to it, with which pgentry waits "
+                    "(within --wait-timeout) for a server that accepts writes, such as this one once "
+                    "promoted",
                     connection.database()),
         MigrationContext{0, "", std::string(read_only_transaction)});
 }
