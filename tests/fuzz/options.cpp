@@ -31,7 +31,7 @@
 #include "check.hpp"
 #include "common/error.hpp"
 #include "config/options.hpp"
-#include "log/redact.hpp"
+#include "conninfo/redact.hpp"
 
 using pgentry::fuzz::check;
 namespace config = pgentry::config;
@@ -142,7 +142,7 @@ bool only_passwords_hold_the_sentinel(const Input& input) {
             scheme == std::string::npos || piece.find("://", scheme + 1) == std::string::npos;
         const bool has_sentinel = piece.find('Z') != std::string::npos;
         if (has_sentinel &&
-            (!one_uri || pgentry::log::redact_conninfo(piece).find('Z') != std::string::npos)) {
+            (!one_uri || pgentry::conninfo::redact_conninfo(piece).find('Z') != std::string::npos)) {
             return false;
         }
     }

@@ -1,4 +1,4 @@
-// Fuzz target: password redaction (pgentry::log::redact_conninfo, passwords_in, scrub).
+// Fuzz target: password redaction (pgentry::conninfo::redact_conninfo, passwords_in, scrub).
 // The input plants a password in a generated connection string:
 //   byte 0        the form: 'u' URI userinfo, 'U' the same percent-encoded, 'q' URI ?password=,
 //                 'Q' the same percent-encoded, 'k' key=value conninfo, 'n' a URI as conninfo's dbname
@@ -19,12 +19,12 @@
 #include <vector>
 
 #include "check.hpp"
-#include "log/redact.hpp"
+#include "conninfo/redact.hpp"
 
 using pgentry::fuzz::check;
-using pgentry::log::passwords_in;
-using pgentry::log::redact_conninfo;
-using pgentry::log::scrub;
+using pgentry::conninfo::passwords_in;
+using pgentry::conninfo::redact_conninfo;
+using pgentry::conninfo::scrub;
 
 namespace {
 
