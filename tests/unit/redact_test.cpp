@@ -213,7 +213,7 @@ TEST(Redact, MessageMasksQuotedPiecesOfThePasswordOnly) {
         // Pieces from elsewhere stay, even where the password spells them.
         {"invalid integer value \"abc\" for connection option \"port\"", "host=db port=abc password=p",
          "invalid integer value \"abc\" for connection option \"port\""},
-        {"database \"app\" does not exist", "postgres://app:app@db", "database \"app\" does not exist"},
+        {"user \"app\" is unknown", "postgres://app:secret@db", "user \"app\" is unknown"},
         // A piece that is also the password somewhere is masked: where it stands cannot be told.
         {"invalid integer value \"abc\" for connection option \"port\"", "port=abc password=abc",
          "invalid integer value \"****\" for connection option \"port\""},
