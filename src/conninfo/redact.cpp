@@ -304,10 +304,22 @@ std::string redact_message(std::string_view message, std::string_view conninfo) 
         }
         return false;
     };
+    // A quoted piece runs to the last '"' that keeps it a piece of conninfo (a password may hold '"'), else
+    // to the next '"' (libpq's own words, or a value it decoded).
+    const auto closing = [&](std::size_t open) {
+        const std::size_t next = whole.find('"', open + 1);
+        for (std::size_t close = whole.rfind('"'); close != npos && close > next;
+             close = whole.rfind('"', close - 1)) {
+            if (conninfo.find(std::string_view(whole).substr(open + 1, close - open - 1)) != npos) {
+                return close;
+            }
+        }
+        return next;
+    };
     std::string shown;
     std::size_t copied = 0;
     for (std::size_t open = whole.find('"'); open != npos; open = whole.find('"', copied)) {
-        const std::size_t close = whole.find('"', open + 1);
+        const std::size_t close = closing(open);
         if (close == npos) {
             break;
         }

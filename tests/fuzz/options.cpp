@@ -128,22 +128,23 @@ std::string outcome(const Input& input, bool& failed) {
 // PQconninfoParse accepts and whose password and sslpassword hold all of that piece's 'Z's. ("%5A" also
 // decodes to 'Z': such a piece is not counted.)
 bool only_passwords_hold_the_sentinel(const Input& input) {
-    const auto all_in_passwords = [](const std::string& text) {
-        const auto sentinels = std::count(text.begin(), text.end(), 'Z');
+    // How many 'Z's libpq reads inside a password of text, or -1 when it rejects text.
+    const auto in_passwords = [](const std::string& text) -> std::ptrdiff_t {
         const auto passwords = pgentry::fuzz::libpq_passwords(pgentry::conninfo::trim(text));
-        if (sentinels == 0 || !passwords || text.find("%5") != std::string::npos) {
-            return sentinels == 0;
+        if (!passwords || text.find("%5") != std::string::npos) {
+            return -1;
         }
         std::ptrdiff_t inside = 0;
         for (const std::string& password : *passwords) {
             inside += std::count(password.begin(), password.end(), 'Z');
         }
-        return inside == sentinels;
+        return inside;
     };
     for (const std::string& text : input.texts) {
+        const std::ptrdiff_t sentinels = std::count(text.begin(), text.end(), 'Z');
         const std::size_t equals = text.find('=');
-        if (!all_in_passwords(text) &&
-            (equals == std::string::npos || !all_in_passwords(text.substr(equals + 1)))) {
+        if (sentinels != 0 && in_passwords(text) != sentinels &&
+            (equals == std::string::npos || in_passwords(text.substr(equals + 1)) != sentinels)) {
             return false;
         }
     }

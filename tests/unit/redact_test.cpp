@@ -217,6 +217,9 @@ TEST(Redact, MessageMasksQuotedPiecesOfThePasswordOnly) {
         // A piece that is also the password somewhere is masked: where it stands cannot be told.
         {"invalid integer value \"abc\" for connection option \"port\"", "port=abc password=abc",
          "invalid integer value \"****\" for connection option \"port\""},
+        // A '"' inside the password does not end the quoted piece.
+        {"invalid percent-encoded token: \"a\"b%zz\"", "postgres://u:a\"b%zz@db",
+         "invalid percent-encoded token: \"****\""},
         {"no quotes at all", "password=x", "no quotes at all"},
         {"unpaired \"x", "password=x", "unpaired \"x"},
     };
