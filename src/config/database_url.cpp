@@ -31,6 +31,11 @@ std::string read_url_file(const Setting& path) {
         throw usage_error(path.origin + ": cannot read " + shown(path.value) + ": " + error.code().message());
     }
     url = conninfo::trim(url);
+    // libpq reads a C string: a NUL would silently cut the URL.
+    if (url.find('\0') != std::string::npos) {
+        throw usage_error(path.origin + ": " + shown(path.value) +
+                          " holds a NUL byte (is this a text file?)");
+    }
     if (url.empty()) {
         throw usage_error(path.origin + ": " + shown(path.value) + " is empty");
     }

@@ -575,6 +575,8 @@ TEST(OptionsDatabaseUrl, FileErrorsNameTheFileNotItsContent) {
     const std::string message = usage_error({"--database-url-file=postgres://app:hunter2@db/app", "x"});
     EXPECT_TRUE(mentions(message, {"--database-url-file", "postgres://app:****@db/app"}));
     EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+    const std::string nul = dir.write("nul", std::string("postgres://db/app") + '\0' + "?sslmode=disable\n");
+    EXPECT_TRUE(mentions(usage_error({"--database-url-file=" + nul, "x"}), {nul, "holds a NUL byte"}));
     const std::string blank = dir.write("blank", " \n\n");
     EXPECT_TRUE(mentions(usage_error({"x"}, {{"PGENTRY_DATABASE_URL_FILE", blank}}),
                          {"PGENTRY_DATABASE_URL_FILE", blank, "is empty"}));
