@@ -1,12 +1,10 @@
 #include "cli/program.hpp"
 
 #include <csignal>
-#include <cstdlib>
 #include <iostream>
 
 #include "common/error.hpp"
 #include "log/log.hpp"
-#include "log/redact.hpp"
 
 namespace pgentry::cli {
 
@@ -32,8 +30,6 @@ int run(int argc, char** argv, const std::function<int(const config::Options&)>&
         }
         const config::Options& options = parsed.options;
         log::setup(options.log_format, options.log_level);
-        log::add_secrets(log::passwords_in(options.database_url));
-        if (const char* password = std::getenv("PGPASSWORD")) log::add_secrets({password});
         return stages(options);
     } catch (const config::UsageError& failure) {
         log::setup(failure.log_format(), config::LogLevel::info);

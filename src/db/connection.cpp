@@ -6,7 +6,6 @@
 
 #include "common/error.hpp"
 #include "log/log.hpp"
-#include "log/redact.hpp"
 
 namespace pgentry::db {
 
@@ -70,22 +69,6 @@ ConnectError connect_error(PGconn* conn) {
 
 }  // namespace
 
-void ConnectParams::validate() const {
-    if (conninfo.empty()) return;
-    char* message = nullptr;
-    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &message);
-    if (options) {
-        PQconninfoFree(options);
-        return;
-    }
-    std::string reason = message ? message : "out of memory";
-    PQfreemem(message);
-    while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back())))
-        reason.pop_back();
-    // Not echoed, even redacted: a misspelled key (pasword=...) would hide its secret from redaction.
-    throw Error(exit_code::usage, "invalid database URL: " + log::scrub(reason, log::passwords_in(conninfo)));
-}
-
 QueryError::QueryError(ServerError error) : std::runtime_error(error.message), error_(std::move(error)) {}
 
 bool ConnectError::credentials_refused() const {
@@ -110,16 +93,16 @@ Connection::Connection(EventLoop& loop, PGconn* conn)
 
 Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock::time_point deadline) {
     std::vector<const char*> keys, values;
-    if (!params.conninfo.empty()) {
-        keys.push_back("dbname");  // expanded: a URI or key=value conninfo
-        values.push_back(params.conninfo.c_str());
+    for (const auto& [key, value] : params.url.settings()) {
+        keys.push_back(key.c_str());
+        values.push_back(value.c_str());
     }
-    keys.push_back("application_name");
+    keys.push_back("application_name");  // last: it overrides the URL's
     values.push_back(params.application_name.c_str());
     keys.push_back(nullptr);
     values.push_back(nullptr);
 
-    PGconn* raw = PQconnectStartParams(keys.data(), values.data(), 1);
+    PGconn* raw = PQconnectStartParams(keys.data(), values.data(), 0);
     if (!raw) throw std::bad_alloc();
     Connection connection(loop, raw);
     PQsetNoticeReceiver(raw, forward_notice, nullptr);
@@ -141,25 +124,6 @@ Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock:
     PQsetErrorVerbosity(raw, PQERRORS_DEFAULT);
     connection.cancel_.reset(PQgetCancel(raw));
     return connection;
-}
-
-std::string Connection::describe_target(const ConnectParams& params) {
-    // Parsing without connecting gives the values libpq would use, env defaults included.
-    PQconninfoOption* options =
-        params.conninfo.empty() ? PQconndefaults() : PQconninfoParse(params.conninfo.c_str(), nullptr);
-    if (!options) return "the database";
-    std::string host, port;
-    for (auto* option = options; option->keyword; ++option) {
-        std::string_view keyword = option->keyword;
-        const char* value = option->val      ? option->val
-                            : option->envvar ? std::getenv(option->envvar)
-                                             : nullptr;
-        if (keyword == "host" && value) host = value;
-        if (keyword == "port" && value) port = value;
-    }
-    PQconninfoFree(options);
-    if (host.empty()) host = "localhost";
-    return host + ":" + (port.empty() ? "5432" : port);
 }
 
 Result Connection::exec(const std::string& sql) {

@@ -251,7 +251,7 @@ TEST_P(BadInputTest, ExitCodeAndMessage) {
                std::ranges::any_of(row.env, [&](const auto& entry) { return in(entry.second); });
     };
     if (row.server == Target::database || uses("db_url") || uses("wrong_password_url") ||
-        uses("no_such_db_url")) {
+        uses("no_such_db_url") || uses("app_db_url")) {
         db = std::make_unique<TestDatabase>();
         const auto& server = db->server();
         if (uses("wrong_password_url") && server.host.starts_with("/")) {
@@ -262,6 +262,10 @@ TEST_P(BadInputTest, ExitCodeAndMessage) {
             make_url(server.host, server.port, server.user, "Wrong-" + std::string(secret), db->name());
         variables["no_such_db_url"] =
             make_url(server.host, server.port, server.user, server.password, db->name() + "_does_not_exist");
+        // A database named like the URL's (ssl)password, as in "app:app@db/app": the server's words
+        // about it are printed as they are.
+        variables["app_db_url"] =
+            make_url(server.host, server.port, server.user, server.password, "app") + "?sslpassword=app";
         variables["user"] = server.user;
     }
     switch (row.server) {
@@ -489,60 +493,72 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     ConfigFile, BadInputTest,
-    ::testing::Values(BadInput{.label = "Missing",
-                               .args = {"--mode=migrate-only", "--config={work}/missing.conf"},
-                               .says = {"--config: cannot read config file {work}/missing.conf",
-                                        "No such file or directory"}},
-                      BadInput{.label = "Directory",
-                               .args = {"--mode=migrate-only", "--config={work}"},
-                               .says = {"--config: cannot read config file {work}", "Is a directory"}},
-                      BadInput{.label = "UnknownKey",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "wait-timout = 5s\n"}},
-                               .says = {"config file {work}/pgentry.conf: unknown key 'wait-timout'"}},
-                      BadInput{.label = "KeyWithDashes",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "--lock = table\n"}},
-                               .says = {"{work}/pgentry.conf", "'--lock'"}},
-                      BadInput{.label = "BadValue",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "# comment\nlock = sometimes\n"}},
-                               .says = {"config file {work}/pgentry.conf, key lock", "got 'sometimes'"}},
-                      BadInput{.label = "BadDuration",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "lock-timeout = forever\n"}},
-                               .says = {"key lock-timeout: invalid duration 'forever'"}},
-                      BadInput{.label = "LineWithoutEquals",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "signal-group\n"}},
-                               .says = {"invalid line 'signal-group' (expected key = value)"}},
-                      BadInput{.label = "KeyTwice",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "lock = table\nlock = advisory\n"}},
-                               .says = {"key lock is given twice ('table', then 'advisory')"}},
-                      BadInput{.label = "Section",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "[pgentry]\nlock = table\n"}},
-                               .says = {"unknown key 'pgentry.lock'"}},
-                      BadInput{.label = "NamesAnotherConfig",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "config = other.conf\n"}},
-                               .says = {"key 'config' cannot name another config file"}},
-                      BadInput{.label = "CommandLineOnlyKey",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "help = true\n"}},
-                               .says = {"key 'help' is accepted only on the command line"}},
-                      BadInput{
-                          .label = "BadValueOverriddenByTheCommandLine",
-                          .args = {"--mode=migrate-only", "--lock=table", "--config={work}/pgentry.conf"},
-                          .work_files = {{"pgentry.conf", "lock = sometimes\n"}},
-                          .says = {"key lock", "got 'sometimes'"}},
-                      BadInput{.label = "UrlTwiceHidesPasswords",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf",
-                                               "database-url = postgresql://a:Bad-Input-S3cret@h/db\n"
-                                               "database-url = postgresql://b:Bad-Input-S3cret@h/db\n"}},
-                               .says = {"key database-url is given twice", "a:****@h"}}),
+    ::testing::Values(
+        BadInput{
+            .label = "Missing",
+            .args = {"--mode=migrate-only", "--config={work}/missing.conf"},
+            .says = {"--config: cannot read config file {work}/missing.conf", "No such file or directory"}},
+        BadInput{.label = "Directory",
+                 .args = {"--mode=migrate-only", "--config={work}"},
+                 .says = {"--config: cannot read config file {work}", "Is a directory"}},
+        BadInput{.label = "UnknownKey",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "wait-timout = 5s\n"}},
+                 .says = {"config file {work}/pgentry.conf, line 1: unknown key 'wait-timout'"}},
+        BadInput{.label = "KeyWithDashes",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "--lock = table\n"}},
+                 .says = {"{work}/pgentry.conf", "'--lock'"}},
+        BadInput{.label = "BadValue",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "# comment\nlock = sometimes\n"}},
+                 .says = {"config file {work}/pgentry.conf, key lock", "got 'sometimes'"}},
+        BadInput{.label = "BadDuration",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "lock-timeout = forever\n"}},
+                 .says = {"key lock-timeout: invalid duration 'forever'"}},
+        BadInput{.label = "LineWithoutEquals",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "signal-group\n"}},
+                 .says = {"line 1: invalid line 'signal-group' (expected key = value)"}},
+        BadInput{.label = "KeyTwice",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "lock = table\nlock = advisory\n"}},
+                 .says = {"key lock is given twice ('table', then 'advisory')"}},
+        BadInput{.label = "Section",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "[pgentry]\nlock = table\n"}},
+                 .says = {"line 2: unknown key 'pgentry.lock'"}},
+        BadInput{.label = "ByteOrderMarkIsIgnored",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "\xEF\xBB\xBFlock = bogus\n"}},
+                 .says = {"config file {work}/pgentry.conf, key lock", "got 'bogus'"}},
+        BadInput{.label = "NulByteInConfig",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "lock = table\nmode = run\0\n"s}},
+                 .says = {"config file {work}/pgentry.conf, line 2: holds a NUL byte"}},
+        BadInput{.label = "HashAfterAValueIsPartOfIt",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "; comment\n  # comment\nlock = table # a note\n"}},
+                 .says = {"key lock: expected one of table, advisory, got 'table # a note'"}},
+        BadInput{.label = "NamesAnotherConfig",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "config = other.conf\n"}},
+                 .says = {"key 'config' cannot name another config file"}},
+        BadInput{.label = "CommandLineOnlyKey",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "help = true\n"}},
+                 .says = {"key 'help' is accepted only on the command line"}},
+        BadInput{.label = "BadValueOverriddenByTheCommandLine",
+                 .args = {"--mode=migrate-only", "--lock=table", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "lock = sometimes\n"}},
+                 .says = {"key lock", "got 'sometimes'"}},
+        BadInput{.label = "UrlTwiceHidesPasswords",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf",
+                                 "database-url = postgresql://a:Bad-Input-S3cret@h/db\n"
+                                 "database-url = postgresql://b:Bad-Input-S3cret@h/db\n"}},
+                 .says = {"key database-url is given twice", "a:****@h"}}),
     [](const auto& info) { return info.param.label; });
 
 INSTANTIATE_TEST_SUITE_P(
@@ -574,6 +590,10 @@ INSTANTIATE_TEST_SUITE_P(
                  .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
                  .work_files = {{"database-url", ""}},
                  .says = {"--database-url-file: {work}/database-url is empty"}},
+        BadInput{.label = "NulByteInUrlFile",
+                 .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
+                 .work_files = {{"database-url", "postgresql://app:Bad-Input-S3cret@h/app\0?x\n"s}},
+                 .says = {"--database-url-file: {work}/database-url holds a NUL byte"}},
         BadInput{.label = "BlankUrlFile",
                  .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
                  .work_files = {{"database-url", "\n  \n"}},
@@ -613,7 +633,35 @@ INSTANTIATE_TEST_SUITE_P(
                  .args = {"--mode=migrate-only", "--wait-timeout=2s",
                           "--database-url=postgresql://app:Bad-Input-S3cret@127.0.0.1:abc/app"},
                  .server = Target::none,
-                 .says = {"invalid integer value \"abc\" for connection option \"port\""}}),
+                 .says = {"invalid integer value \"abc\" for connection option \"port\""}},
+        BadInput{
+            .label = "PortNotANumberInConninfo",
+            .args = {"--mode=migrate-only", "--wait-timeout=2s",
+                     "--database-url=host=127.0.0.1 port=abc password=Bad-Input-S3cret"},
+            .server = Target::none,
+            .says = {"invalid database URL: invalid integer value \"abc\" for connection option \"port\""}},
+        // An echo-made secret: the newline at the end is ignored, one inside the URL is libpq's to refuse.
+        BadInput{.label = "UrlEndingInANewlineWorks",
+                 .args = {"--mode=wait-only", "--log-level=debug"},
+                 .env = {{"DATABASE_URL", "{db_url}\n"}},
+                 .server = Target::none,
+                 .exit_code = 0,
+                 .says = {"connected to"}},
+        BadInput{.label = "NewlineInsideTheUrl",
+                 .args = {"--mode=migrate-only", "--wait-timeout=2s",
+                          "--database-url={refusing_url}?sslmode=disable\n&connect_timeout=5"},
+                 .server = Target::none,
+                 .says = {"invalid database URL: invalid sslmode value: \"disable\n\""}},
+        // The whole URL reaches libpq, '#' and all: the error is about sslmode, not a port cut from the
+        // password.
+        BadInput{
+            .label = "HashInAConfigFilePassword",
+            .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+            .work_files =
+                {{"pgentry.conf",
+                  "database-url = postgresql://app:Bad-Input-S3cret#1@127.0.0.1:1/app?sslmode=sometimes\n"}},
+            .server = Target::none,
+            .says = {"invalid database URL: invalid sslmode value: \"sometimes\""}}),
     [](const auto& info) { return info.param.label; });
 
 INSTANTIATE_TEST_SUITE_P(
@@ -728,6 +776,12 @@ INSTANTIATE_TEST_SUITE_P(
                  .server = Target::none,
                  .exit_code = 69,
                  .says = {"could not reach the database", "_does_not_exist\" does not exist"},
+                 .min_elapsed = 900ms},
+        BadInput{.label = "DatabaseNamedLikeThePassword",
+                 .args = {"--mode=wait-only", "--wait-timeout=1s", "--database-url={app_db_url}"},
+                 .server = Target::none,
+                 .exit_code = 69,
+                 .says = {"could not reach the database", "database \"app\" does not exist"},
                  .min_elapsed = 900ms}),
     [](const auto& info) { return info.param.label; });
 

@@ -114,6 +114,18 @@ TEST_F(Credentials, RightPasswordConnects) {
     EXPECT_TRUE(db.has_table("a"));
 }
 
+// Only a config line that starts with '#' is a comment: the password's '#' and what follows reach libpq.
+TEST_F(Credentials, ConfigFilePasswordMayHoldAHash) {
+    ASSERT_NE(role.password().find('#'), std::string::npos);
+    const auto config =
+        dir.write("pgentry.conf", "database-url = host=" + db.server().host + " port=" + db.server().port +
+                                      " dbname=" + db.name() + " user=" + role.name() +
+                                      " password=" + role.password() + "\n");
+    const auto result = run({pgentry_bin(), "--mode=wait-only", "--config=" + config.string()});
+    EXPECT_EQ(result.exit_code, 0) << result;
+    EXPECT_FALSE(contains(result.err, role.password())) << result;
+}
+
 class Secrets : public Credentials, public ::testing::WithParamInterface<std::string> {
 protected:
     // Runs pgentry with the log format under test and checks that no secret shows in what it printed.
