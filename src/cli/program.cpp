@@ -39,7 +39,9 @@ int run(int argc, char** argv, const std::function<int(const config::Options&)>&
         log::info(stop.what());
         return 128 + stop.signal();
     } catch (const Error& failure) {
-        if (const auto& migration = failure.context()) {
+        if (const auto& step = failure.context(); step && step->version == 0) {
+            log::error(failure.what(), {{"step", step->step}, {"sqlstate", step->sqlstate}});
+        } else if (const auto& migration = failure.context()) {
             log::error(failure.what(), {{"version", migration->version},
                                         {"name", migration->name},
                                         {"sqlstate", migration->sqlstate}});

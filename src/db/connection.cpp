@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <charconv>
-#include <sstream>
 
 #include "common/error.hpp"
 #include "log/log.hpp"
@@ -42,39 +41,15 @@ void forward_notice(void*, const PGresult* result) {
                {{"sqlstate", field(result, PG_DIAG_SQLSTATE)}});
 }
 
-// libpq's verbose connection message: 'connection to server at "h", port 5432 failed: FATAL:  28P01: password
-// authentication failed ...' plus LOCATION and hint lines. Keeps the last reason, lower-cased like the rest.
 ConnectError connect_error(PGconn* conn) {
-    std::istringstream lines(PQerrorMessage(conn));
-    std::string line, reason, sqlstate;
-    while (std::getline(lines, line)) {
-        if (line.empty() || line.starts_with('\t') || line.starts_with("LOCATION:")) continue;
-        if (auto failed = line.find("failed: "); failed != std::string::npos) line.erase(0, failed + 8);
-        for (std::string_view severity : {"FATAL:  ", "ERROR:  "}) {
-            if (line.starts_with(severity) && line.size() > severity.size() + 7 &&
-                line[severity.size() + 5] == ':') {
-                sqlstate = line.substr(severity.size(), 5);
-                line.erase(0, severity.size() + 7);
-            }
-        }
-        reason = line;
-    }
-    if (reason.empty()) reason = "connection failed";
-    if (reason.size() > 1 && std::isupper(static_cast<unsigned char>(reason[0])) &&
-        std::islower(static_cast<unsigned char>(reason[1]))) {
-        reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
-    }
-    return ConnectError(reason, sqlstate, PQconnectionNeedsPassword(conn) != 0);
+    ConnectMessage message = parse_connect_message(PQerrorMessage(conn));
+    const ConnectFailure failure = classify(message, PQconnectionNeedsPassword(conn) != 0);
+    return ConnectError(message, failure);
 }
 
 }  // namespace
 
 QueryError::QueryError(ServerError error) : std::runtime_error(error.message), error_(std::move(error)) {}
-
-bool ConnectError::credentials_refused() const {
-    // 28P01 wrong password, 28000 no pg_hba.conf entry or unknown role: waiting does not fix them.
-    return needs_password_ || sqlstate_ == "28P01" || sqlstate_ == "28000";
-}
 
 std::optional<std::string> Result::optional_text(int row, int column) const {
     if (is_null(row, column)) return std::nullopt;
@@ -115,7 +90,7 @@ Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock:
         auto direction =
             status == PGRES_POLLING_READING ? EventLoop::Direction::read : EventLoop::Direction::write;
         switch (loop.wait_socket(PQsocket(raw), direction, deadline)) {
-        case EventLoop::Wake::timeout: throw ConnectError("timed out", "", false);
+        case EventLoop::Wake::timeout: throw ConnectError({"", "timed out"}, ConnectFailure::retry);
         case EventLoop::Wake::stop_signal: throw Interrupted(*loop.stop_signal());
         case EventLoop::Wake::ready: break;
         }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "db/connect_message.hpp"
 #include "db/database_url.hpp"
 #include "db/event_loop.hpp"
 
@@ -35,17 +36,17 @@ private:
     ServerError error_;
 };
 
-// A failed connection attempt, with the SQLSTATE when the server sent one.
+// A failed connection attempt: libpq's message taken apart, and what it means (db/connect_message.hpp).
 class ConnectError : public std::runtime_error {
 public:
-    ConnectError(const std::string& reason, std::string sqlstate, bool needs_password)
-        : std::runtime_error(reason), sqlstate_(std::move(sqlstate)), needs_password_(needs_password) {}
+    ConnectError(const ConnectMessage& message, ConnectFailure failure)
+        : std::runtime_error(message.text), sqlstate_(message.sqlstate), failure_(failure) {}
     const std::string& sqlstate() const { return sqlstate_; }
-    bool credentials_refused() const;
+    ConnectFailure failure() const { return failure_; }
 
 private:
     std::string sqlstate_;
-    bool needs_password_;
+    ConnectFailure failure_;
 };
 
 class Result {

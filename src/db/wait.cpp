@@ -39,10 +39,16 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params, confi
                                    connection.backend_pid()));
             return connection;
         } catch (const ConnectError& failure) {
-            if (failure.credentials_refused()) {
+            switch (failure.failure()) {
+            case ConnectFailure::credentials:
                 throw Error(
                     exit_code::auth_refused,
                     fmt::format("the database at {} refused the credentials: {}", target, failure.what()));
+            case ConnectFailure::not_retried:
+                throw Error(exit_code::unavailable,
+                            fmt::format("could not connect to the database at {}, not retried: {}", target,
+                                        failure.what()));
+            case ConnectFailure::retry: break;
             }
             const bool out_of_time = timeout.count() == 0 || Clock::now() + backoff >= deadline;
             if (out_of_time) {

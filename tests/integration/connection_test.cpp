@@ -126,6 +126,23 @@ TEST_F(Credentials, ConfigFilePasswordMayHoldAHash) {
     EXPECT_FALSE(contains(result.err, role.password())) << result;
 }
 
+// A role that may connect but not create: the failure names the step, the SQLSTATE and what to grant, not
+// "unexpected failure" (PostgreSQL 15 gives PUBLIC no CREATE on schema public).
+class WithoutCreate : public WithRole, public PgentryTest {};
+
+TEST_F(WithoutCreate, NamesTheStepTheSqlstateAndWhatToGrant) {
+    db.sql().exec(
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC");  // as PostgreSQL 15 does, on older servers too
+    dir.write("20240101000001_a.sql", "CREATE TABLE a (id int);\n");
+    const auto url = make_url(db.server().host, db.server().port, role.name(), role.password(), db.name());
+    const auto result = run(command(url, "migrate-only", {}));
+    EXPECT_EQ(result.exit_code, 70) << result;
+    EXPECT_TRUE(contains(result.err,
+                         "creating the history table: SQLSTATE 42501: permission denied for schema public"));
+    EXPECT_TRUE(contains(result.err, "HINT: grant the role pgentry connects as"));
+    EXPECT_FALSE(contains(result.err, "unexpected failure"));
+}
+
 class Secrets : public Credentials, public ::testing::WithParamInterface<std::string> {
 protected:
     // Runs pgentry with the log format under test and checks that no secret shows in what it printed.
