@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "db/step.hpp"
 #include "log/log.hpp"
 #include "migrations/statement_splitter.hpp"
 
@@ -37,7 +38,7 @@ Error failure(const migrations::Migration& migration, const migrations::Section&
     if (!error.detail.empty()) message += "; DETAIL: " + error.detail;
     if (!error.hint.empty()) message += "; HINT: " + error.hint;
     return Error(exit_code::migration_failed, message,
-                 MigrationContext{migration.version, migration.name, error.sqlstate});
+                 MigrationContext{migration.version, migration.name, error.sqlstate, ""});
 }
 
 void rollback_quietly(Connection& connection) {
@@ -75,11 +76,13 @@ void apply(Connection& connection, const History& history, const migrations::Mig
         connection.restore_session();
         // The lock is confirmed as late as possible: right before the record becomes visible.
         if (!section.transaction) lock.confirm();
-        if (direction == Direction::up) {
-            history.record(connection, migration.version, migration.checksum);
-        } else {
-            history.forget(connection, migration.version);
-        }
+        with_step(fmt::format("recording migration {} in the history", migration.version), [&] {
+            if (direction == Direction::up) {
+                history.record(connection, migration.version, migration.checksum);
+            } else {
+                history.forget(connection, migration.version);
+            }
+        });
         if (section.transaction) {
             lock.confirm();
             connection.exec("COMMIT");

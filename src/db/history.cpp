@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "db/step.hpp"
 #include "log/log.hpp"
 
 namespace pgentry::db {
@@ -55,12 +56,12 @@ std::string quote(const std::string& identifier) {
     return quoted + "\"";
 }
 
-// "<step>: SQLSTATE <code>: <server's message>; <advice>", with the SQLSTATE as a JSON field too.
+// step_error's shape ("<step>: SQLSTATE <code>: <server's message>; HINT: <advice>", the SQLSTATE and
+// the step as JSON fields) with the advice for this case: the server gives no hint for 42501.
 Error refusal(std::string_view step, const QueryError& failure, const std::string& advice) {
-    const auto& error = failure.error();
-    return Error(exit_code::migration_failed,
-                 fmt::format("{}: SQLSTATE {}: {}; {}", step, error.sqlstate, error.message, advice),
-                 MigrationContext{0, "", error.sqlstate});
+    ServerError error = failure.error();
+    error.hint = advice;
+    return step_error(step, error);
 }
 
 // What pgentry does on the table: reads it, records and removes rows, and locks it (LOCK TABLE ... IN
@@ -82,7 +83,7 @@ Error standby_refusal(const Connection& connection) {
                     "(within --wait-timeout) for a server that accepts writes, such as this one once "
                     "promoted",
                     connection.database()),
-        MigrationContext{0, "", std::string(read_only_transaction)});
+        MigrationContext{0, "", std::string(read_only_transaction), std::string(preparing_session)});
 }
 
 }  // namespace
@@ -119,11 +120,11 @@ HistoryState History::read(Connection& connection) const {
         return {true, false, rows_of(result, false)};
     } catch (const QueryError& failure) {
         if (failure.error().sqlstate != insufficient_privilege) throw;
-        throw refusal(
-            "reading the migration history from " + located_.text(), failure,
-            fmt::format("the role needs USAGE on the table's schema and, on the table, SELECT to read "
-                        "it, INSERT and DELETE to record, UPDATE or DELETE to lock it: {}",
-                        table_grant(located_, connection.user())));
+        throw refusal(reading_history, failure,
+                      fmt::format("on {}, the role needs USAGE on the table's schema and, on the table, "
+                                  "SELECT to read it, INSERT and DELETE to record, UPDATE or DELETE to lock "
+                                  "it: {}",
+                                  located_.text(), table_grant(located_, connection.user())));
     }
 }
 
@@ -152,9 +153,11 @@ void History::ensure(Connection& connection, const HistoryState& state) {
             }
         } catch (const QueryError& failure) {
             if (failure.error().sqlstate != insufficient_privilege) throw;
-            throw refusal("creating the schema " + table_.schema + " of the migrations table", failure,
-                          fmt::format("GRANT CREATE ON DATABASE {} TO {}, or create the schema beforehand",
-                                      quote(connection.database()), quote(connection.user())));
+            throw refusal(
+                creating_history, failure,
+                fmt::format("creating the schema {}: GRANT CREATE ON DATABASE {} TO {}, or create the "
+                            "schema beforehand",
+                            table_.schema, quote(connection.database()), quote(connection.user())));
         }
         try {
             // Ecto's definition plus the nullable checksum column.
@@ -166,11 +169,12 @@ void History::ensure(Connection& connection, const HistoryState& state) {
         } catch (const QueryError& failure) {
             if (failure.error().sqlstate != insufficient_privilege) throw;
             throw refusal(
-                "creating the migrations table " + located_.text(), failure,
-                fmt::format("GRANT CREATE ON SCHEMA {} TO {}, or have the schema's owner create the table "
-                            "(version bigint PRIMARY KEY, inserted_at timestamp(0), checksum text) and {}",
-                            quote(located_.schema.empty() ? "public" : located_.schema),
-                            quote(connection.user()), table_grant(located_, connection.user())));
+                creating_history, failure,
+                fmt::format(
+                    "creating {}: GRANT CREATE ON SCHEMA {} TO {}, or have the schema's owner create the "
+                    "table (version bigint PRIMARY KEY, inserted_at timestamp(0), checksum text) and {}",
+                    located_.text(), quote(located_.schema.empty() ? "public" : located_.schema),
+                    quote(connection.user()), table_grant(located_, connection.user())));
         }
         log::debug("created " + located_.text());
     } else if (!state.has_checksum) {
@@ -212,12 +216,10 @@ void History::forget(Connection& connection, std::int64_t version) const {
 }
 
 void History::refuse_lock(Connection& connection, const QueryError& failure) const {
-    throw refusal(
-        fmt::format("taking the migration lock on {} (LOCK TABLE ... IN SHARE UPDATE EXCLUSIVE MODE)",
-                    located_.text()),
-        failure,
-        fmt::format("the lock needs UPDATE, DELETE or TRUNCATE on the table: {}",
-                    table_grant(located_, connection.user())));
+    throw refusal(taking_lock, failure,
+                  fmt::format("LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE needs UPDATE, DELETE or TRUNCATE "
+                              "on the table: {}",
+                              located_.text(), table_grant(located_, connection.user())));
 }
 
 }  // namespace pgentry::db

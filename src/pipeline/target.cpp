@@ -1,5 +1,6 @@
 #include "pipeline/target.hpp"
 
+#include "db/step.hpp"
 #include "db/wait.hpp"
 
 namespace pgentry::pipeline {
@@ -12,9 +13,9 @@ constexpr std::string_view insufficient_privilege = "42501";
 
 db::Connection Target::open_worker() {
     // On the session nothing but pgentry has used: its search_path is the role's own.
-    history.locate(session);
+    db::with_step(db::preparing_session, [&] { history.locate(session); });
     db::Connection worker = db::open_second(loop, params, session, wait_timeout);
-    worker.pin_session(std::nullopt);
+    db::with_step(db::preparing_session, [&] { worker.pin_session(std::nullopt); });
     return worker;
 }
 
@@ -23,8 +24,8 @@ db::Lock Target::lock(db::Connection& worker, const config::Options& options) {
         return db::Lock::acquire(session, worker, params, history.table(), options.lock,
                                  options.lock_timeout);
     } catch (const db::QueryError& failure) {
-        if (failure.error().sqlstate != insufficient_privilege) throw;
-        history.refuse_lock(session, failure);
+        if (failure.error().sqlstate == insufficient_privilege) history.refuse_lock(session, failure);
+        throw db::step_error(db::taking_lock, failure.error());
     }
 }
 
