@@ -9,10 +9,11 @@
 namespace pgentry::db {
 
 enum class ConnectFailure {
-    retry,            // refused, unresolvable, starting up, too many connections: waiting may fix it
-    credentials,      // the password or role was refused: exit 77 at once
+    retry,        // refused, unresolvable, starting up, too many connections: waiting may fix it
+    credentials,  // the password or role was refused: exit 77 at once
     // TLS/certificate errors, a startup parameter the server or pooler refuses, a setting libpq refuses
-    // (DatabaseUrl::parse checks those before waiting; one slipping through is not fixed by waiting): 69 at once
+    // (DatabaseUrl::parse checks those before waiting; one slipping through is not fixed by waiting): 69 at
+    // once
     not_retried,
 };
 
