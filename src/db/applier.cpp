@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "common/error.hpp"
 #include "log/log.hpp"
 #include "migrations/statement_splitter.hpp"
@@ -19,17 +21,39 @@ std::size_t byte_offset(std::string_view text, int characters) {
     return offset;
 }
 
+// The data line a COPY error is about: the server's CONTEXT reads 'COPY items, line 2, column id: "x"',
+// counting the lines of the data from 1. nullopt for any other context (or one in another lc_messages
+// language).
+std::optional<int> copy_data_line(const std::string& context) {
+    constexpr std::string_view marker = ", line ";
+    const std::size_t at = context.find(marker);
+    int line = 0;
+    if (!context.starts_with("COPY ") || at == std::string::npos ||
+        std::from_chars(context.data() + at + marker.size(), context.data() + context.size(), line).ec !=
+            std::errc{} ||
+        line < 1) {
+        return std::nullopt;
+    }
+    return line;
+}
+
+std::optional<std::string_view> copy_rows(const migrations::Statement& statement) {
+    if (!statement.copy_rows) return std::nullopt;
+    return statement.copy_rows->text;
+}
+
 Error failure(const migrations::Migration& migration, const migrations::Section& section,
               const migrations::Statement* statement, const ServerError& error) {
-    auto file_line = [&](std::size_t offset) {
-        return section.first_line + migrations::line_at(section.sql, offset) - 1;
-    };
-    int line = statement ? file_line(statement->offset) : section.first_line;
+    int line = statement ? section.line_of(statement->offset) : section.first_line;
     std::string where;
     if (statement && error.position) {
-        int exact = file_line(statement->offset + byte_offset(statement->text, *error.position - 1));
+        int exact = section.line_of(statement->offset + byte_offset(statement->text, *error.position - 1));
         if (exact != line) where = fmt::format(" (the statement starts at line {})", line);
         line = exact;
+    } else if (const auto data_line = copy_data_line(error.context);
+               statement && statement->copy_rows && data_line) {
+        where = fmt::format(" (the statement starts at line {}; {})", line, error.context);
+        line = section.line_of(statement->copy_rows->offset) + *data_line - 1;
     }
     std::string message =
         fmt::format("{}:{}: migration {} failed: SQLSTATE {}: {}{}", migration.path.string(), line,
@@ -64,7 +88,7 @@ void apply(Connection& connection, const History& history, const migrations::Mig
         }
         for (const auto& statement : statements) {
             current = &statement;
-            connection.exec(std::string(statement.text));
+            connection.exec_with_copy_rows(std::string(statement.text), copy_rows(statement));
         }
         current = nullptr;
         // The lock is confirmed as late as possible: right before the record becomes visible.

@@ -23,6 +23,7 @@ struct ServerError {
     std::string detail;
     std::string hint;
     std::optional<int> position;  // 1-based character offset in the statement
+    std::string context;          // where it happened: 'COPY items, line 2, column id: "x"', a PL/pgSQL line
 };
 
 class QueryError : public std::runtime_error {
@@ -81,11 +82,16 @@ public:
     // "host:port" of the server this connection targets (never the password).
     static std::string describe_target(const ConnectParams& params);
 
-    Result exec(const std::string& sql);
+    Result exec(const std::string& sql) { return exec_with_copy_rows(sql, std::nullopt); }
+    // copy_rows: the data a COPY ... FROM STDIN in sql reads, in the COPY's format (SPEC "Migration files").
+    // A COPY FROM STDIN without them fails (the server is told so) and COPY TO STDOUT fails (its rows are
+    // discarded): no server response leaves the result loop waiting or spinning.
+    Result exec_with_copy_rows(const std::string& sql, std::optional<std::string_view> copy_rows);
     Result exec(const std::string& sql, const std::vector<std::string>& params);
 
     // The same, split in two so a caller can do other work while a statement waits (a lock).
-    void send(const std::string& sql);
+    // copy_rows must outlive the statement's await_result.
+    void send(const std::string& sql, std::optional<std::string_view> copy_rows = std::nullopt);
     // The statement's result, or nullopt when the deadline passed first (the statement keeps running).
     std::optional<Result> await_result(std::optional<Clock::time_point> deadline);
 
@@ -104,10 +110,15 @@ public:
 private:
     Connection(EventLoop& loop, PGconn* conn);
     void cancel_and_drain();
+    // PQgetResult returns a COPY status again and again until the copy ends: ends it (sending copy_rows_
+    // first, for COPY IN) and reads it to its end. ready when it has ended.
+    EventLoop::Wake end_copy(ExecStatusType status, std::optional<Clock::time_point> deadline);
+    EventLoop::Wake flush(std::optional<Clock::time_point> deadline);
 
     EventLoop* loop_;
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel_;
+    std::optional<std::string_view> copy_rows_;  // given to send(), not yet queued for the server
 };
 
 }  // namespace pgentry::db
