@@ -21,20 +21,23 @@ std::size_t byte_offset(std::string_view text, int characters) {
     return offset;
 }
 
-// The data line a COPY error is about: the server's CONTEXT reads 'COPY items, line 2, column id: "x"',
-// counting the lines of the data from 1. nullopt for any other context (or one in another lc_messages
-// language).
-std::optional<int> copy_data_line(const std::string& context) {
+// The COPY's own line of a CONTEXT (the last one: a trigger's lines come first), when it names a data line:
+// 'COPY items, line 2, column id: "x"', counting the lines of the data from 1. nullopt for any other context
+// (or one in another lc_messages language).
+std::optional<std::pair<std::string_view, int>> copy_context(std::string_view context) {
+    if (const std::size_t newline = context.rfind('\n'); newline != std::string_view::npos) {
+        context.remove_prefix(newline + 1);
+    }
     constexpr std::string_view marker = ", line ";
     const std::size_t at = context.find(marker);
     int line = 0;
-    if (!context.starts_with("COPY ") || at == std::string::npos ||
+    if (!context.starts_with("COPY ") || at == std::string_view::npos ||
         std::from_chars(context.data() + at + marker.size(), context.data() + context.size(), line).ec !=
             std::errc{} ||
         line < 1) {
         return std::nullopt;
     }
-    return line;
+    return std::pair{context, line};
 }
 
 std::optional<std::string_view> copy_rows(const migrations::Statement& statement) {
@@ -50,10 +53,9 @@ Error failure(const migrations::Migration& migration, const migrations::Section&
         int exact = section.line_of(statement->offset + byte_offset(statement->text, *error.position - 1));
         if (exact != line) where = fmt::format(" (the statement starts at line {})", line);
         line = exact;
-    } else if (const auto data_line = copy_data_line(error.context);
-               statement && statement->copy_rows && data_line) {
-        where = fmt::format(" (the statement starts at line {}; {})", line, error.context);
-        line = section.line_of(statement->copy_rows->offset) + *data_line - 1;
+    } else if (const auto copy = copy_context(error.context); statement && statement->copy_rows && copy) {
+        where = fmt::format(" (the statement starts at line {}; {})", line, copy->first);
+        line = section.line_of(statement->copy_rows->offset) + copy->second - 1;
     }
     std::string message =
         fmt::format("{}:{}: migration {} failed: SQLSTATE {}: {}{}", migration.path.string(), line,

@@ -282,8 +282,8 @@ void Connection::cancel_and_drain() {
 EventLoop::Wake Connection::end_copy(ExecStatusType status, std::optional<Clock::time_point> deadline) {
     PGconn* conn = conn_.get();
     if (status != PGRES_COPY_OUT) {
-        // Nonblocking: a socket the server does not drain (its COPY waits for a lock) waits in the event
-        // loop, where stop signals and the deadline are seen, not inside libpq.
+        // Nonblocking: when the server reads slower than we write (triggers, a slow disk), the wait is in the
+        // event loop, where stop signals and the deadline are seen, not inside libpq.
         PQsetnonblocking(conn, 1);
         while (status == PGRES_COPY_IN && copy_rows_ && !copy_rows_->empty()) {
             const std::string_view chunk = copy_rows_->substr(0, copy_chunk);

@@ -65,6 +65,25 @@ TEST_F(Copy, BadDataFailsNamingItsLineAndRollsBackTheMigration) {
     EXPECT_TRUE(db.applied_versions().empty());
 }
 
+TEST_F(Copy, ARowATriggerRefusesIsNamedByItsLine) {
+    dir.write("20240101000001_items.sql",
+              "CREATE TABLE items (id int);\n"
+              "CREATE FUNCTION no_sevens() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+              "BEGIN IF NEW.id = 7 THEN RAISE EXCEPTION 'no sevens'; END IF; RETURN NEW; END $$;\n"
+              "CREATE TRIGGER no_sevens BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION no_sevens();\n"
+              "COPY items FROM stdin;\n"
+              "1\n"
+              "7\n"
+              "\\.\n");
+    const auto result = pgentry("migrate-only", {}, {}, 30s);
+    EXPECT_EQ(result.exit_code, 70) << result;
+    EXPECT_FALSE(line_with(result.err, {"20240101000001_items.sql:7", "P0001", "no sevens",
+                                        "the statement starts at line 5; COPY items, line 2"})
+                     .empty())
+        << result;
+    EXPECT_FALSE(db.has_table("items"));
+}
+
 TEST_F(Copy, LoadsMegabytesOfRows) {
     constexpr int rows = 200'000;
     std::string body = "CREATE TABLE numbers (n int, label text);\nCOPY numbers FROM stdin;\n";
@@ -153,6 +172,18 @@ TEST_F(ResultLoop, CopyBothIsEndedAndFails) {
         GTEST_SKIP() << "the server refuses replication connections";
     }
     EXPECT_TRUE(contains(*outcome, "08P01: a COPY BOTH (replication) stream is not supported")) << *outcome;
+}
+
+TEST_F(ResultLoop, ANoticeFloodEnds) {
+    const auto [outcome, after] = within(30s, [&] {
+        db::EventLoop loop;
+        auto connection = connect(loop);
+        std::string done = outcome_of(
+            connection, "DO $$ BEGIN FOR i IN 1..100000 LOOP RAISE NOTICE 'notice %', i; END LOOP; END $$");
+        return std::pair{done, connection.exec("SELECT 41 + 1").text(0, 0)};
+    });
+    EXPECT_EQ(outcome, "");
+    EXPECT_EQ(after, "42");
 }
 
 TEST_F(ResultLoop, RowsSentAcrossManyShortDeadlinesArriveWhole) {
