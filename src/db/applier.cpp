@@ -90,7 +90,7 @@ void apply(Connection& connection, const History& history, const migrations::Mig
         }
         for (const auto& statement : statements) {
             current = &statement;
-            connection.exec_with_copy_rows(std::string(statement.text), copy_rows(statement));
+            lock.exec_watched(connection, std::string(statement.text), copy_rows(statement));
         }
         current = nullptr;
         // The lock is confirmed as late as possible: right before the record becomes visible.

@@ -183,8 +183,8 @@ std::string Connection::describe_target(const ConnectParams& params) {
     return host + ":" + (port.empty() ? "5432" : port);
 }
 
-Result Connection::exec_with_copy_rows(const std::string& sql, std::optional<std::string_view> copy_rows) {
-    send(sql, copy_rows);
+Result Connection::exec(const std::string& sql) {
+    send(sql);
     return *await_result(std::nullopt);
 }
 

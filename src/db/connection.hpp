@@ -82,15 +82,14 @@ public:
     // "host:port" of the server this connection targets (never the password).
     static std::string describe_target(const ConnectParams& params);
 
-    Result exec(const std::string& sql) { return exec_with_copy_rows(sql, std::nullopt); }
-    // copy_rows: the data a COPY ... FROM STDIN in sql reads, in the COPY's format (SPEC "Migration files").
-    // A COPY FROM STDIN without them fails (the server is told so) and COPY TO STDOUT fails (its rows are
-    // discarded): no server response leaves the result loop waiting or spinning.
-    Result exec_with_copy_rows(const std::string& sql, std::optional<std::string_view> copy_rows);
+    Result exec(const std::string& sql);
     Result exec(const std::string& sql, const std::vector<std::string>& params);
 
     // The same, split in two so a caller can do other work while a statement waits (a lock).
-    // copy_rows must outlive the statement's await_result.
+    // copy_rows: the data a COPY ... FROM STDIN in sql reads, in the COPY's format (SPEC "Migration files"),
+    // sent by await_result when the server asks for it; it must outlive the statement's await_result. A
+    // COPY FROM STDIN without it fails (the server is told so) and COPY TO STDOUT fails (its rows are
+    // discarded): no server response leaves the result loop waiting or spinning.
     void send(const std::string& sql, std::optional<std::string_view> copy_rows = std::nullopt);
     // The statement's result, or nullopt when the deadline passed first (the statement keeps running).
     std::optional<Result> await_result(std::optional<Clock::time_point> deadline);
@@ -107,9 +106,12 @@ public:
     bool in_transaction() const;
     bool healthy() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
 
+    // Cancels the statement in flight (PQcancel) and waits briefly for its end, rolling back an open
+    // transaction: the lock can go now rather than when the server notices the closed socket.
+    void cancel_and_drain();
+
 private:
     Connection(EventLoop& loop, PGconn* conn);
-    void cancel_and_drain();
     // PQgetResult returns a COPY status again and again until the copy ends: ends it (sending copy_rows_
     // first, for COPY IN) and reads it to its end. ready when it has ended.
     EventLoop::Wake end_copy(ExecStatusType status, std::optional<Clock::time_point> deadline);

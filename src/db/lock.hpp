@@ -1,13 +1,14 @@
 #pragma once
-// Stage 4's guard: one migrator at a time per database and table (SPEC.md "The migrations table
-// and the lock"). Waiting never holds a snapshot, so a holder's CREATE INDEX CONCURRENTLY does not
-// wait for the waiters (golang-migrate#960, flyway#1654).
-#include <cstdint>
-#include <optional>
+// Stage 4's guard: one migrator at a time per database and table (SPEC.md "The migrations table and
+// the lock"). Each kind lives in its own file (table_lock, advisory_lock); waiting is the shared poll
+// loop of lock_poll, which never blocks inside the server.
+#include <memory>
+#include <string>
 
 #include "config/options.hpp"
 #include "db/connection.hpp"
 #include "db/history.hpp"
+#include "db/lock_kind.hpp"
 
 namespace pgentry::db {
 
@@ -18,30 +19,37 @@ public:
     // itself: it then ends only with the session that applies, after the server aborted its statement
     // (a killed pgentry's idle session would otherwise let the next instance in a second early).
     // While waiting it logs who holds the lock every few seconds. Throws Error(75) when `timeout`
-    // (0: none) passes, Interrupted on a stop signal.
-    static Lock acquire(Connection& session, Connection& worker, const TableName& table,
-                        config::LockKind kind, config::Duration timeout);
+    // (0: none) passes, Error(64) for --lock=advisory through a transaction-pooling proxy,
+    // Interrupted on a stop signal.
+    // `params` opens, when a statement runs long, the session that watches it (exec_watched).
+    static Lock acquire(Connection& session, Connection& worker, const ConnectParams& params,
+                        const TableName& table, config::LockKind kind, config::Duration timeout);
 
-    Lock(Lock&& other) noexcept;
+    Lock(Lock&& other) noexcept = default;
     Lock& operator=(Lock&&) = delete;
     ~Lock();  // releases on every error path; a lock left on a live session blocks every later boot
 
     void release();
 
-    // Error(70) when the lock's session has ended (terminated, its server restarted): called before each
-    // migration commits, so that none commits unguarded.
+    // Error(70) when the lock's session has ended (terminated, its server restarted), Error(64) when
+    // an advisory lock turns out not to guard the worker: called before each migration commits, so
+    // that none commits unguarded.
     void confirm() const;
 
-    // The advisory key: the first 8 bytes of SHA-256("<database>/<table>"), big-endian.
-    static std::int64_t advisory_key(const std::string& database, const TableName& table);
+    // Runs one migration statement on `worker` (exec's shape). A statement that waits for this lock's
+    // own session (VACUUM or ANALYZE of the whole database, under --lock=table) would wait forever: it
+    // is cancelled and reported as QueryError 55P03 saying why and what to do. Checked after 200 ms,
+    // then every second, so quick statements cost nothing more.
+    // copy_rows: the inline data of a COPY ... FROM STDIN statement (Connection::send).
+    Result exec_watched(Connection& worker, const std::string& statement,
+                        std::optional<std::string_view> copy_rows = std::nullopt) const;
 
 private:
-    Lock(Connection& holder, config::LockKind kind, std::int64_t key)
-        : holder_(&holder), kind_(kind), key_(key) {}
+    Lock(std::unique_ptr<LockKind> kind, std::string table)
+        : kind_(std::move(kind)), table_(std::move(table)) {}
 
-    Connection* holder_;
-    config::LockKind kind_;
-    std::int64_t key_;
+    std::unique_ptr<LockKind> kind_;
+    std::string table_;  // as given, for messages
 };
 
 }  // namespace pgentry::db

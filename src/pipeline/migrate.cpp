@@ -23,8 +23,8 @@ void migrate(Target& target, const migrations::MigrationSet& set, const config::
     target.history.ensure(target.session, state);
     target.session.prepare_for_migrating();
     db::Connection worker = target.open_worker();
-    db::Lock lock =
-        db::Lock::acquire(target.session, worker, target.history.table(), options.lock, options.lock_timeout);
+    db::Lock lock = db::Lock::acquire(target.session, worker, target.params, target.history.table(),
+                                      options.lock, options.lock_timeout);
 
     // Another instance may have migrated while this one waited (ecto_sql#276): read again under the lock.
     plan = make_plan(set, target.history.read(worker).applied);

@@ -77,8 +77,8 @@ void rollback(Target& target, const migrations::MigrationSet& set, const config:
     }
     target.session.prepare_for_migrating();
     db::Connection worker = target.open_worker();
-    db::Lock lock =
-        db::Lock::acquire(target.session, worker, target.history.table(), options.lock, options.lock_timeout);
+    db::Lock lock = db::Lock::acquire(target.session, worker, target.params, target.history.table(),
+                                      options.lock, options.lock_timeout);
     for (const auto* migration : select(target.history.read(worker).applied, set, options)) {
         run_step(worker, target.history, *migration, db::Direction::down, options, lock);
     }

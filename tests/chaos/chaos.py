@@ -22,6 +22,11 @@ Each round, on a private PostgreSQL cluster (so that restarting it disturbs no o
   4. a clean run (no faults) converges: migrate-only exits 0, verify exits 0, every migration is
      recorded with its effects exactly once (at least once for transaction:false).
 
+With --pooler, every pgentry connects through a PgBouncer (pool_mode=transaction, default_pool_size=3) in
+front of the cluster and every round uses --lock=table (--lock=advisory is refused there with 64); the
+checker still talks to the server directly, and counts only non-idle pgentry sessions as left over (the
+pooler keeps idle server connections, named after their last client).
+
 Besides the invariants (whose breaches are the violations), the run measures exclusion: every migration
 first takes an advisory key of the checker's own; when that has to wait, two sessions were applying
 migrations at the same time. Such an overlap is counted, explained in a WARNING that pgentry logs at
@@ -31,10 +36,10 @@ The schedule of a round (migrations, instances, faults, their times and targets)
 random.Random(f"{seed}:{round}") before the round starts, so any round can be replayed alone with
 --round N; what a fault hits still depends on timing.
 
-Usage: tests/chaos/chaos.sh [--seed 20261125] [--rounds 100] [--round N] [--build build] [--keep]
+Usage: tests/chaos/chaos.sh [--seed 20261125] [--rounds 100] [--round N] [--build build] [--keep] [--pooler]
 Environment: CHAOS_SEED, CHAOS_ROUNDS, BUILD_DIR, CHAOS_REPORT (a JSON summary is written there).
 Needs: PostgreSQL server programs (initdb, pg_ctl; PG_CONFIG or /usr/lib/postgresql/*/bin), psql;
-as root the server runs as user postgres (runuser).
+as root the server runs as user postgres (runuser); pgbouncer for --pooler.
 """
 
 from __future__ import annotations
@@ -166,6 +171,46 @@ class Cluster:
             except (RuntimeError, subprocess.TimeoutExpired):
                 time.sleep(0.2)
         return False
+
+
+class Pooler:
+    """A PgBouncer in transaction pooling in front of the cluster (trust, as the cluster)."""
+
+    def __init__(self, workdir: Path, cluster: Cluster):
+        self.dir = workdir / "pgbouncer"
+        self.dir.mkdir()
+        self.port = free_port()
+        (self.dir / "users.txt").write_text('"postgres" ""\n')
+        ini = (f"[databases]\n* = host=127.0.0.1 port={cluster.port}\n"
+               f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+               f"auth_type = trust\nauth_file = {self.dir / 'users.txt'}\npool_mode = transaction\n"
+               "default_pool_size = 3\nmax_client_conn = 200\nignore_startup_parameters = extra_float_digits\n")
+        if os.geteuid() == 0:
+            ini += "user = postgres\n"  # pgbouncer refuses to run as root otherwise
+            postgres = pwd.getpwnam("postgres")
+            for path in (self.dir, self.dir / "users.txt"):
+                os.chown(path, postgres.pw_uid, postgres.pw_gid)
+        (self.dir / "pgbouncer.ini").write_text(ini)
+        self.log = open(self.dir / "pgbouncer.log", "wb")
+        self.process = subprocess.Popen(["pgbouncer", str(self.dir / "pgbouncer.ini")], stdin=subprocess.DEVNULL,
+                                        stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError(f"pgbouncer did not start, see {self.dir / 'pgbouncer.log'}")
+                time.sleep(0.05)
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
 
 
 # --- a round's plan ----------------------------------------------------------------------------------
@@ -303,7 +348,8 @@ class Round:
         self.chaos = chaos
         self.cluster = chaos.cluster
         self.number = number
-        self.plan = plan
+        # Session advisory locks cannot work through transaction pooling (pgentry refuses them with 64).
+        self.plan = dataclasses.replace(plan, lock="table") if chaos.pooler else plan
         self.database = f"chaos_r{number}"
         self.dir = chaos.workdir / f"round-{number}"
         self.migrations_dir = self.dir / "migrations"
@@ -319,7 +365,8 @@ class Round:
         log(f"VIOLATION round {self.number}: {text}")
 
     def pgentry_argv(self, mode: str) -> list[str]:
-        argv = [str(self.chaos.pgentry), f"--mode={mode}", f"--database-url={self.cluster.url(self.database)}",
+        url = (self.chaos.pooler or self.cluster).url(self.database)
+        argv = [str(self.chaos.pgentry), f"--mode={mode}", f"--database-url={url}",
                 f"--migrations-dir={self.migrations_dir}", f"--lock={self.plan.lock}", "--wait-timeout=30s",
                 "--log-level=debug"]
         return argv + (["--", "true"] if mode == "run" else [])
@@ -495,7 +542,7 @@ class Round:
         sessions = self.cluster.psql(
             self.database,
             "SELECT pid, state, left(query, 60) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND application_name LIKE 'pgentry@%'")
+            "AND application_name LIKE 'pgentry@%'" + (" AND state <> 'idle'" if self.chaos.pooler else ""))
         locks = self.cluster.psql(
             self.database,
             "SELECT pid, locktype, mode, granted FROM pg_locks WHERE pid <> pg_backend_pid() AND ("
@@ -576,12 +623,16 @@ class Chaos:
         self.restarts = not args.no_restarts
         self.workdir = Path(tempfile.mkdtemp(prefix="pgentry-chaos-"))
         self.cluster = Cluster(self.workdir)
+        self.use_pooler = args.pooler
+        self.pooler: Pooler | None = None
 
     def run(self, rounds: list[int]) -> dict:
         started = time.monotonic()
         self.cluster.start()
         results = []
         try:
+            if self.use_pooler:
+                self.pooler = Pooler(self.workdir, self.cluster)
             for number in rounds:
                 plan = draw_plan(self.seed, number, self.restarts)
                 result = Round(self, number, plan).run()
@@ -592,6 +643,8 @@ class Chaos:
                     f"exits {result['exit_codes']}; violations {len(result['violations'])}, overlaps {result['overlaps']} "
                     f"({result['seconds']} s)")
         finally:
+            if self.pooler:
+                self.pooler.stop()
             self.cluster.stop()
         faults = collections.Counter()
         exits = collections.Counter()
@@ -616,6 +669,7 @@ class Chaos:
             "non_transactional_migrations": sum(r["non_transactional"] for r in results),
             "locks": dict(collections.Counter(r["lock"] for r in results)),
             "seconds": round(time.monotonic() - started),
+            "pooler": "pgbouncer transaction pooling" if self.use_pooler else None,
             "pgentry": str(self.pgentry),
             "workdir_kept": str(self.workdir) if (violations or overlap_rounds or self.keep) else None,
         }
@@ -633,6 +687,8 @@ def main() -> int:
                                                           str(Path(__file__).resolve().parents[2] / "build")))
     parser.add_argument("--keep", action="store_true", help="keep the work directory and every round's logs")
     parser.add_argument("--no-restarts", action="store_true", help="never restart the server")
+    parser.add_argument("--pooler", action="store_true",
+                        help="connect pgentry through PgBouncer in transaction pooling (--lock=table)")
     args = parser.parse_args()
     rounds = args.round or list(range(1, args.rounds + 1))
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "pgentry.hpp"
+#include "starting_gate.hpp"
 
 namespace pgentry::test {
 namespace {
@@ -119,6 +120,35 @@ TEST_P(Concurrency, LockTimeoutNamesTheHolder) {
     EXPECT_TRUE(contains(result.err, "holder-xyz"));
     EXPECT_TRUE(contains(result.err, std::to_string(holder.backend_pid())));
     EXPECT_FALSE(db.has_table("b"));
+}
+
+// Issue 8 item 1, exactly: on a fresh database the replicas that lose the race wait while the winner's
+// CREATE INDEX CONCURRENTLY waits for every snapshot older than its own. A waiter blocked inside LOCK
+// TABLE holds one (FIELD-NOTES), so this hung past 45 s every time before waiting became polling.
+TEST_P(Concurrency, ReplicasReleasedTogetherOnAFreshDatabaseLetCreateIndexConcurrentlyFinish) {
+    constexpr int replicas = 4;
+    constexpr int rounds = 5;
+    dir.write("1_big.sql",
+              "CREATE TABLE big (id int, v text);\n"
+              "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 20000) g;\n");
+    dir.write("2_index.sql",
+              "-- migrate:up transaction:false\n"
+              "CREATE INDEX CONCURRENTLY big_v_idx ON big (v);\nSELECT pg_sleep(1);\n"
+              "CREATE INDEX CONCURRENTLY big_id_idx ON big (id);\n");
+    for (int round = 1; round <= rounds; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        TestDatabase fresh;
+        const std::vector<Args> commands(replicas,
+                                         command(fresh.url(), "migrate-only", {lock_option(GetParam())}));
+        for (const auto& result : run_released_together(commands, 30s)) {
+            EXPECT_EQ(result.exit_code, 0) << result;
+        }
+        EXPECT_EQ(fresh.applied_versions(), (std::vector<std::int64_t>{1, 2}));
+        EXPECT_EQ(fresh.sql().count("SELECT count(*) FROM big"), 20000);
+        EXPECT_EQ(fresh.sql().count("SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid IN "
+                                    "(to_regclass('big_v_idx'), to_regclass('big_id_idx'))"),
+                  2);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Locks, Concurrency, ::testing::Values(LockMode::table, LockMode::advisory),

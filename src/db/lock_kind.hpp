@@ -1,0 +1,45 @@
+#pragma once
+// What differs between --lock=table and --lock=advisory, behind one interface: the Lock facade and the
+// shared poll loop (lock_poll.hpp) drive either kind the same way.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/connection.hpp"
+#include "db/history.hpp"
+
+namespace pgentry::db {
+
+class LockKind {
+public:
+    virtual ~LockKind() = default;
+
+    // One attempt that never waits inside the server; true when the lock is now held. A waiter holds
+    // no transaction between attempts (SPEC step 3): a session blocked in LOCK TABLE or
+    // pg_advisory_lock holds an xmin, and the holder's CREATE INDEX CONCURRENTLY then waits for it
+    // (hexpm/hexpm#1817, golang-migrate/migrate#960). Error(64) when the kind cannot work here.
+    virtual bool try_take() = 0;
+
+    // "pid 123 (app, 10.0.0.5) since ...", or why it is unknown: for the wait reports and the timeout.
+    virtual std::string describe_holder() = 0;
+
+    // Error(70) (table) or Error(64) (advisory behind a transaction-pooling proxy) when the lock no
+    // longer guards the worker; called right before each migration's record commits.
+    virtual void confirm() = 0;
+
+    // Whether the worker's statement in flight waits for this lock's own session (VACUUM or ANALYZE of
+    // the whole database also processes the migrations table). Runs on a connection other than the
+    // worker's; false for kinds that block no statement.
+    virtual bool blocks_worker() { return false; }
+
+    // Gives the lock back; idempotent.
+    virtual void release() = 0;
+};
+
+// The oldest other session of this database holding a lock that matches `condition` (SQL over pg_locks
+// as l, with $1... bound to `params`), as "pid 123 (app, host) since 2026-01-01 10:00:00 UTC".
+std::string describe_lock_holder(Connection& observer, std::string_view condition,
+                                 const std::vector<std::string>& params);
+
+}  // namespace pgentry::db

@@ -1,0 +1,55 @@
+#include "db/lock_poll.hpp"
+
+#include <fmt/format.h>
+
+#include <random>
+
+#include "common/error.hpp"
+#include "log/log.hpp"
+
+namespace pgentry::db {
+
+namespace {
+
+constexpr auto first_report = std::chrono::seconds(1);
+constexpr auto report_every = std::chrono::seconds(5);
+// A try costs one or two round trips; 25-75 ms between them keeps a waiter's load on the server small
+// and lets it in within about 50 ms of the release.
+constexpr auto nap_min = std::chrono::milliseconds(25);
+constexpr auto nap_max = std::chrono::milliseconds(75);
+
+Clock::duration jittered_nap() {
+    static std::minstd_rand random(std::random_device{}());
+    std::uniform_int_distribution<std::int64_t> spread(nap_min.count(), nap_max.count());
+    return std::chrono::milliseconds(spread(random));
+}
+
+}  // namespace
+
+void poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table, config::Duration timeout) {
+    const auto start = Clock::now();
+    const std::optional<Clock::time_point> deadline =
+        timeout.count() > 0 ? std::optional(start + timeout) : std::nullopt;
+    auto next_report = start + first_report;
+    while (!kind.try_take()) {
+        const auto now = Clock::now();
+        if (deadline && now >= *deadline) {
+            throw Error(exit_code::lock_timeout,
+                        fmt::format("gave up waiting for the migration lock on {} after {} ms "
+                                    "(--lock-timeout): held by {}",
+                                    table.text(), timeout.count(), kind.describe_holder()));
+        }
+        if (now >= next_report) {
+            log::info("waiting for the migration lock held by " + kind.describe_holder());
+            next_report = Clock::now() + report_every;
+        }
+        auto wake = now + jittered_nap();
+        if (deadline) wake = std::min(wake, *deadline);
+        if (loop.sleep_until(wake) == EventLoop::Wake::stop_signal) throw Interrupted(*loop.stop_signal());
+    }
+    log::debug(
+        fmt::format("took the migration lock in {} ms",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()));
+}
+
+}  // namespace pgentry::db

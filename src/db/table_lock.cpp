@@ -1,0 +1,103 @@
+#include "db/table_lock.hpp"
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "log/log.hpp"
+
+namespace pgentry::db {
+
+namespace {
+
+constexpr std::string_view lock_not_available = "55P03";
+constexpr auto observer_connect_timeout = std::chrono::seconds(5);
+constexpr auto observer_answer_timeout = std::chrono::milliseconds(500);
+
+}  // namespace
+
+bool TableLock::try_take() {
+    // One round trip. READ COMMITTED and statement_timeout = 0 whatever the role's defaults (an
+    // ALTER ROLE ... SET statement_timeout would end the held lock's later checks); the SET LOCALs end
+    // with the transaction, so nothing leaks into a pooled server connection.
+    session_.send(
+        fmt::format("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 0; "
+                    "SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0; "
+                    "LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT; SELECT pg_backend_pid()",
+                    table_.quoted()));
+    try {
+        holder_pid_ = static_cast<int>(session_.await_result(std::nullopt)->integer(0, 0));
+    } catch (const QueryError& failure) {
+        if (session_.in_transaction()) session_.exec("ROLLBACK");
+        if (failure.error().sqlstate != lock_not_available) throw;
+        return false;
+    }
+    held_ = true;
+    // The worker's backend, for blocks_worker(); a pooler's connection reports a made-up pid.
+    const int pid = static_cast<int>(worker_.exec("SELECT pg_backend_pid()").integer(0, 0));
+    worker_pid_ = pid == worker_.backend_pid() ? pid : 0;
+    return true;
+}
+
+std::string TableLock::describe_holder() {
+    return describe_lock_holder(worker_,
+                                "l.locktype = 'relation' AND l.relation = to_regclass($1) AND l.mode IN "
+                                "('ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', "
+                                "'ExclusiveLock', 'AccessExclusiveLock')",
+                                {table_.quoted()});
+}
+
+void TableLock::confirm() {
+    try {
+        session_.exec("SELECT 1");
+    } catch (const QueryError& failure) {
+        throw Error(exit_code::migration_failed,
+                    "lost the migration lock, its session ended (" +
+                        failure.error().message.substr(0, failure.error().message.find('\n')) +
+                        "): the migration in flight was rolled back");
+    }
+    if (!session_.in_transaction()) {
+        throw Error(
+            exit_code::migration_failed,
+            "lost the migration lock, its transaction ended: the migration in flight was rolled back");
+    }
+}
+
+bool TableLock::blocks_worker() {
+    if (!observer_ && !observer_refused_) {
+        try {
+            observer_.emplace(
+                Connection::open(worker_.loop(), params_, Clock::now() + observer_connect_timeout));
+        } catch (const ConnectError& refused) {
+            observer_refused_ = true;
+            log::debug(std::string("no session to watch the migration statements for waits on the lock: ") +
+                       refused.what());
+        }
+    }
+    if (!observer_) return false;
+    // Behind a pooler the worker's backend is found by its application_name: other pgentry instances
+    // never wait on this lock (they try with NOWAIT).
+    observer_->send(
+        fmt::format("SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE {} "
+                    "AND {} = ANY (pg_blocking_pids(a.pid)))",
+                    worker_pid_ != 0 ? fmt::format("a.pid = {}", worker_pid_)
+                                     : "a.application_name = current_setting('application_name')",
+                    holder_pid_));
+    auto answer = observer_->await_result(Clock::now() + observer_answer_timeout);
+    if (!answer) {
+        // A transaction-pooling proxy whose server connections are all taken, by the lock and the
+        // migration: waiting here would hold up the migration too. Closing drops the queued query.
+        observer_.reset();
+        observer_refused_ = true;
+        log::debug("no server connection to spare for watching the migration statements");
+        return false;
+    }
+    return answer->text(0, 0) == "t";
+}
+
+void TableLock::release() {
+    observer_.reset();
+    if (!std::exchange(held_, false)) return;
+    session_.exec("ROLLBACK");  // the lock transaction wrote nothing
+}
+
+}  // namespace pgentry::db

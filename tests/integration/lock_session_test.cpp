@@ -1,0 +1,73 @@
+// pgentry's lock session against what would break it (issue 8 items 7 and 8): a role's
+// statement_timeout and isolation level, and a migration statement that waits for pgentry's own lock.
+#include "pgentry.hpp"
+
+namespace pgentry::test {
+namespace {
+
+class LockSession : public PgentryTest {};
+
+// Before: the waiter's blocking LOCK TABLE was cancelled by the role's 2 s statement_timeout (exit 70).
+TEST_F(LockSession, RoleStatementTimeoutDoesNotEndTheWaitForTheLock) {
+    db.admin().exec("ALTER ROLE CURRENT_USER IN DATABASE " + db.name() + " SET statement_timeout = '2s'");
+    db.admin().exec("ALTER ROLE CURRENT_USER IN DATABASE " + db.name() +
+                    " SET default_transaction_isolation = 'serializable'");
+    dir.write("1_slow.sql", "SELECT pg_sleep(5);\nCREATE TABLE slow (id int);\n");
+
+    auto holder = spawn("migrate-only", {"--statement-timeout=30s"});
+    ASSERT_TRUE(eventually(
+        [&] {
+            return db.sql().count(
+                       "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND granted "
+                       "AND mode = 'ShareUpdateExclusiveLock' "
+                       "AND relation = to_regclass('schema_migrations')") == 1;
+        },
+        15s))
+        << holder->err();
+    const auto waiter = migrate();
+
+    EXPECT_EQ(waiter.exit_code, 0) << waiter;
+    EXPECT_GE(waiter.elapsed, 2s) << waiter;
+    EXPECT_TRUE(contains(waiter.err, "Migrations already up"));
+    EXPECT_EQ(holder->wait_for(Clock::now() + 20s), 0) << holder->err();
+    EXPECT_EQ(db.applied_versions(), (std::vector<std::int64_t>{1}));
+}
+
+struct SelfBlockCase {
+    const char* name;
+    const char* file;
+};
+
+void PrintTo(const SelfBlockCase& self_block, std::ostream* os) {
+    *os << self_block.name;
+}
+
+class SelfBlock : public PgentryTest, public ::testing::WithParamInterface<SelfBlockCase> {};
+
+// Before: the statement waited for pgentry's own lock session, forever.
+TEST_P(SelfBlock, StatementWaitingForPgentrysOwnLockFailsAtOnce) {
+    dir.write("1_table.sql", "CREATE TABLE t (id int);\n");
+    dir.write("2_maintenance.sql", GetParam().file);
+
+    const auto result = pgentry("migrate-only", {"--lock=table"}, {}, 20s);
+
+    EXPECT_EQ(result.exit_code, 70) << result;
+    EXPECT_LT(result.elapsed, 10s) << result;
+    EXPECT_TRUE(contains(result.err,
+                         "2_maintenance.sql:2: migration 2 failed: SQLSTATE 55P03: the "
+                         "statement waits for pgentry's own lock on schema_migrations"));
+    EXPECT_TRUE(contains(result.err, "name the tables"));
+    EXPECT_TRUE(contains(result.err, "--lock=advisory"));
+    EXPECT_EQ(db.applied_versions(), (std::vector<std::int64_t>{1}));
+    EXPECT_EQ(db.migration_locks(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Statements, SelfBlock,
+    ::testing::Values(SelfBlockCase{"VacuumAnalyzeWithoutTransaction",
+                                    "-- migrate:up transaction:false\nVACUUM ANALYZE;\n"},
+                      SelfBlockCase{"AnalyzeInATransaction", "-- migrate:up\nANALYZE;\n"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace pgentry::test

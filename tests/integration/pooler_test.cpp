@@ -1,0 +1,96 @@
+// pgentry through a real PgBouncer in transaction pooling (issue 8 items 2 and 3): the table lock works
+// with fewer server connections than replicas, and the advisory lock, which cannot work there, is
+// refused before anything is applied and without leaving the lock on a pooled server connection.
+#include "pgbouncer.hpp"
+#include "pgentry.hpp"
+#include "starting_gate.hpp"
+
+namespace pgentry::test {
+namespace {
+
+constexpr int replicas = 4;
+constexpr int rounds = 5;
+constexpr int migrations = 3;
+
+class Pooler : public PgentryTest {
+protected:
+    void SetUp() override {
+        // No unique constraint: a migration that ran twice shows as a second row, not as an error.
+        for (int version = 1; version <= migrations; ++version) {
+            dir.write(std::to_string(version) + "_step.sql",
+                      "CREATE TABLE IF NOT EXISTS ran (version int);\nSELECT pg_sleep(0.2);\n"
+                      "INSERT INTO ran VALUES (" +
+                          std::to_string(version) + ");\n");
+        }
+    }
+
+    // Four replicas on a fresh database through the pooler, released at the same instant.
+    std::vector<RunResult> boot_replicas(const TestDatabase& fresh, const std::string& lock) const {
+        return boot_replicas(bouncer, fresh, lock);
+    }
+    std::vector<RunResult> boot_replicas(const PgBouncer& pooler, const TestDatabase& fresh,
+                                         const std::string& lock) const {
+        const std::vector<Args> commands(replicas, command(pooler.url(fresh.name()), "migrate-only", {lock}));
+        return run_released_together(commands, 30s);
+    }
+
+    // Fails a client waiting this long for a server connection (item 2's failure) quickly.
+    PgBouncer bouncer{db.server(), {"transaction", 2, {{"query_wait_timeout", "15"}}}};
+};
+
+TEST_F(Pooler, TableLockRunsEachMigrationOnceWithTwoServerConnectionsForFourReplicas) {
+    for (int round = 1; round <= rounds; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        TestDatabase fresh;
+        for (const auto& result : boot_replicas(fresh, "--lock=table")) {
+            EXPECT_EQ(result.exit_code, 0) << result << bouncer.log();
+        }
+        EXPECT_EQ(fresh.sql().rows("SELECT count(*), count(DISTINCT version) FROM ran"),
+                  (std::vector<Row>{{std::to_string(migrations), std::to_string(migrations)}}));
+        EXPECT_EQ(fresh.applied_versions(), (std::vector<std::int64_t>{1, 2, 3}));
+    }
+}
+
+// Every replica refuses: whichever takes the lock first finds its server connection shared or left,
+// and each later one does the same once it gets in.
+TEST_F(Pooler, AdvisoryLockIsRefusedThroughTransactionPoolingAndLeavesNoLock) {
+    for (int round = 1; round <= rounds; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        TestDatabase fresh;
+        for (const auto& result : boot_replicas(fresh, "--lock=advisory")) {
+            EXPECT_EQ(result.exit_code, 64) << result;
+            EXPECT_TRUE(contains(result.err,
+                                 "--lock=advisory cannot work through a transaction-pooling "
+                                 "proxy; use --lock=table"));
+        }
+        EXPECT_FALSE(fresh.has_table("ran"));
+        EXPECT_EQ(fresh.applied_versions(), std::vector<std::int64_t>{});
+        // Directly on the server: no advisory lock left on any of the pooler's server connections.
+        EXPECT_EQ(
+            fresh.sql().count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                              "(SELECT oid FROM pg_database WHERE datname = current_database())"),
+            0);
+
+        const auto later = run(command(bouncer.url(fresh.name()), "migrate-only", {"--lock=table"}));
+        EXPECT_EQ(later.exit_code, 0) << later;
+        EXPECT_EQ(fresh.applied_versions(), (std::vector<std::int64_t>{1, 2, 3}));
+    }
+}
+
+// Session pooling keeps a client on one server connection, so the advisory lock works there: the
+// transaction-pooling probe must not refuse it.
+TEST_F(Pooler, AdvisoryLockWorksThroughSessionPooling) {
+    const PgBouncer session_pooler(db.server(), {"session", 20, {}});
+    for (int round = 1; round <= rounds; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        TestDatabase fresh;
+        for (const auto& result : boot_replicas(session_pooler, fresh, "--lock=advisory")) {
+            EXPECT_EQ(result.exit_code, 0) << result;
+        }
+        EXPECT_EQ(fresh.sql().rows("SELECT count(*), count(DISTINCT version) FROM ran"),
+                  (std::vector<Row>{{std::to_string(migrations), std::to_string(migrations)}}));
+    }
+}
+
+}  // namespace
+}  // namespace pgentry::test
