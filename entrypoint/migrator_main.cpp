@@ -36,8 +36,8 @@ std::string application_name() {
 
 // Stages 2-4. Every connection is closed when this returns, before the command starts.
 int run_database_stages(const config::Options& options, const migrations::MigrationSet& set) {
-    db::ConnectParams params{options.database_url, application_name()};
-    params.validate();
+    // Every problem libpq has with the URL is a usage error here, before any waiting.
+    db::ConnectParams params{db::DatabaseUrl::parse(options.database_url), application_name()};
     db::EventLoop loop;
     db::Connection session = db::wait_for_database(loop, params, options.wait_timeout);
     pipeline::Target target{loop, params, session,

@@ -19,7 +19,7 @@ usage() {
 
 build() {
     command -v clang++ >/dev/null || { echo "fuzz.sh: no clang++ (scripts/install-deps.sh harden)" >&2; exit 69; }
-    CXX=clang++ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGENTRY_FUZZ=ON \
+    CXX=clang++ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGENTRY_FUZZ=ON -DPGENTRY_WERROR=ON \
         -DPGENTRY_TESTS=OFF >/dev/null
     cmake --build "$build_dir" --target fuzz -j"$(nproc)"
 }

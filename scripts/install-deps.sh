@@ -14,7 +14,7 @@ for group in "${groups[@]}"; do
         build) packages+=(g++ cmake make libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
                           libpq-dev libspdlog-dev libfmt-dev libssl-dev) ;;
         test) packages+=(libgtest-dev postgresql postgresql-common util-linux procps iproute2
-                         python3-jsonschema python3-yaml pgbouncer) ;;
+                         python3-jsonschema python3-yaml pgbouncer openssl) ;;
         # npm only where Node.js did not bring its own (Debian's conflicts with NodeSource's nodejs).
         bench) packages+=(tini dumb-init catatonit hyperfine postgresql)
                command -v npm >/dev/null || packages+=(npm) ;;

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 readonly build_dir=build-asan
 
 build() {
-    cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DPGENTRY_SANITIZE=ON >/dev/null
+    cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DPGENTRY_SANITIZE=ON -DPGENTRY_WERROR=ON >/dev/null
     cmake --build "$build_dir" -j"$(nproc)"
 }
 

@@ -1,12 +1,10 @@
 #include "cli/program.hpp"
 
 #include <csignal>
-#include <cstdlib>
 #include <iostream>
 
 #include "common/error.hpp"
 #include "log/log.hpp"
-#include "log/redact.hpp"
 
 namespace pgentry::cli {
 
@@ -32,8 +30,6 @@ int run(int argc, char** argv, const std::function<int(const config::Options&)>&
         }
         const config::Options& options = parsed.options;
         log::setup(options.log_format, options.log_level);
-        log::add_secrets(log::passwords_in(options.database_url));
-        if (const char* password = std::getenv("PGPASSWORD")) log::add_secrets({password});
         return stages(options);
     } catch (const config::UsageError& failure) {
         log::setup(failure.log_format(), config::LogLevel::info);
@@ -43,7 +39,9 @@ int run(int argc, char** argv, const std::function<int(const config::Options&)>&
         log::info(stop.what());
         return 128 + stop.signal();
     } catch (const Error& failure) {
-        if (const auto& migration = failure.context()) {
+        if (const auto& step = failure.context(); step && step->version == 0) {
+            log::error(failure.what(), {{"step", step->step}, {"sqlstate", step->sqlstate}});
+        } else if (const auto& migration = failure.context()) {
             log::error(failure.what(), {{"version", migration->version},
                                         {"name", migration->name},
                                         {"sqlstate", migration->sqlstate}});

@@ -22,11 +22,12 @@ inline constexpr int not_executable = 126;
 inline constexpr int not_found = 127;
 }  // namespace exit_code
 
-// Which migration a failure is about, for the structured fields of the JSON log line.
+// Which migration or step a failure is about, for the structured fields of the JSON log line.
 struct MigrationContext {
-    std::int64_t version = 0;
+    std::int64_t version = 0;  // 0: not one migration's (a step's, db/step.hpp)
     std::string name;
     std::string sqlstate;  // empty when the server said nothing
+    std::string step;      // "reading the history": what pgentry was doing, when not applying a migration
 };
 
 // Thrown by any stage; main logs what() at error level and exits with code.

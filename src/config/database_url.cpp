@@ -1,5 +1,7 @@
 #include "config/option_sources.hpp"
 
+#include "conninfo/redact.hpp"
+
 #include <system_error>
 
 namespace pgentry::config::detail {
@@ -11,16 +13,16 @@ struct Candidate {
 };
 
 // DATABASE_URL is not pgentry's: compose turns "DATABASE_URL: ${DATABASE_URL}" of an unset variable
-// into an empty one, which means "not set" rather than a bad value.
+// into an empty one, which means "not set" rather than a bad value (and so does one of blanks only).
 std::optional<Setting> foreign(const Environment& env, const std::string& variable) {
     const auto found = env.find(variable);
-    if (found == env.end() || found->second.empty()) {
+    if (found == env.end() || conninfo::trim(found->second).empty()) {
         return std::nullopt;
     }
     return Setting{found->second, variable};
 }
 
-// Docker secrets end in a newline. The content is never part of a message: it is the secret.
+// The content is never part of a message: it is the secret.
 std::string read_url_file(const Setting& path) {
     std::string url;
     try {
@@ -28,7 +30,12 @@ std::string read_url_file(const Setting& path) {
     } catch (const std::system_error& error) {
         throw usage_error(path.origin + ": cannot read " + shown(path.value) + ": " + error.code().message());
     }
-    url.erase(url.find_last_not_of(" \t\r\n\v\f") + 1);
+    url = conninfo::trim(url);
+    // libpq reads a C string: a NUL would silently cut the URL.
+    if (url.find('\0') != std::string::npos) {
+        throw usage_error(path.origin + ": " + shown(path.value) +
+                          " holds a NUL byte (is this a text file?)");
+    }
     if (url.empty()) {
         throw usage_error(path.origin + ": " + shown(path.value) + " is empty");
     }
@@ -50,7 +57,9 @@ std::string resolve_database_url(const Sources& sources, const Environment& env)
     };
     for (const Candidate& candidate : chain) {
         if (candidate.setting) {
-            return candidate.is_file ? read_url_file(*candidate.setting) : candidate.setting->value;
+            // Docker secrets and echo-made Kubernetes secrets end in a newline, wherever the URL comes from.
+            return candidate.is_file ? read_url_file(*candidate.setting)
+                                     : conninfo::trim(candidate.setting->value);
         }
     }
     return "";

@@ -1,6 +1,7 @@
 #include "config/option_sources.hpp"
 
-#include "log/redact.hpp"
+#include "config/config_file.hpp"
+#include "conninfo/redact.hpp"
 
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/parsers.hpp>
@@ -251,32 +252,29 @@ po::parsed_options parse_environment(const Environment& env) {
     return po::parse_environment(descriptions(), option_for_variable);
 }
 
+// Unknown keys and those the config file may not set are refused here, with their line: program_options
+// then gets only the options it knows, as its own config parser would have handed them over.
 po::parsed_options parse_config_text(const std::string& text, const std::string& file) {
-    std::istringstream in(text);
-    try {
-        return po::parse_config_file(in, descriptions(), true);
-    } catch (const po::invalid_config_file_syntax& error) {
-        throw usage_error(file + ": invalid line '" + shown(error.tokens()) + "' (expected key = value)");
-    } catch (const po::error& error) {
-        throw usage_error(file + ": " + shown(error.what()));
-    }
-}
-
-void reject_foreign_keys(const po::parsed_options& parsed, const std::string& file) {
-    for (const po::option& option : parsed.options) {
-        const std::string& key = option.string_key;
-        if (option.unregistered) {
-            throw usage_error(file + ": unknown key '" + shown(key) + "'" +
+    po::parsed_options parsed(&descriptions());
+    for (ConfigEntry& entry : read_config_entries(text, file)) {
+        const std::string& key = entry.key;
+        const std::string where = file + ", line " + std::to_string(entry.line) + ": ";
+        if (descriptions().find_nothrow(key, false) == nullptr) {
+            throw usage_error(where + "unknown key '" + shown(key) + "'" +
                               suggestion(key, false, [](const std::string& o) { return o; }));
         }
         if (is_command_line_only(key)) {
-            throw usage_error(file + ": key '" + key + "' is accepted only on the command line (--" + key +
+            throw usage_error(where + "key '" + key + "' is accepted only on the command line (--" + key +
                               ")");
         }
         if (key == "config") {
-            throw usage_error(file + ": key 'config' cannot name another config file");
+            throw usage_error(where + "key 'config' cannot name another config file");
         }
+        po::option option(key, {entry.value});
+        option.original_tokens = {key, entry.value};
+        parsed.options.push_back(std::move(option));
     }
+    return parsed;
 }
 
 }  // namespace
@@ -312,7 +310,6 @@ void Sources::read_config_file(const Setting& path) {
                           error.code().message());
     }
     const po::parsed_options parsed = parse_config_text(text, file);
-    reject_foreign_keys(parsed, file);
     const auto key = [this](const std::string& name) { return origin(Source::config_file, name); };
     reject_repeats(parsed, key, "");
     po::store(parsed, config_file_);
@@ -353,7 +350,7 @@ std::string Sources::origin(Source source, const std::string& name) const {
 }
 
 std::string shown(const std::string& value) {
-    return log::redact_conninfo(value);
+    return conninfo::redact_conninfo(value);
 }
 
 std::string help_text() {
@@ -364,11 +361,12 @@ std::string help_text() {
          << descriptions()
          << "\nEvery option can also be set by an environment variable PGENTRY_<NAME>\n"
             "(PGENTRY_WAIT_TIMEOUT=30s) or a key in the --config file (wait-timeout = 30s;\n"
-            "# starts a comment), except --help and --version. Precedence: command line >\n"
-            "environment > config file > default.\n"
+            "a line starting with # or ; is a comment), except --help and --version.\n"
+            "Precedence: command line > environment > config file > default.\n"
             "DURATION: 500ms, 30s, 2m, 1h or 1.5s; a bare number means seconds.\n"
             "The database URL: --database-url, --database-url-file, PGENTRY_DATABASE_URL(_FILE),\n"
-            "DATABASE_URL(_FILE), the config file; else libpq's PG* variables.\n";
+            "DATABASE_URL(_FILE), the config file; else libpq's PG* variables. Leading and\n"
+            "trailing blanks of the URL are ignored.\n";
     return help.str();
 }
 

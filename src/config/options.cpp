@@ -1,7 +1,7 @@
 #include "config/options.hpp"
 
 #include "config/option_sources.hpp"
-#include "log/redact.hpp"
+#include "conninfo/redact.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -76,8 +76,8 @@ Duration to_duration(const Setting& setting) {
         return parse_duration(setting.value);
     } catch (const std::invalid_argument& error) {
         // The reason quotes part of the value: scrub the value's own passwords from it too.
-        throw usage_error(setting.origin + ": invalid duration '" + shown(setting.value) +
-                          "': " + shown(log::scrub(error.what(), log::passwords_in(setting.value))));
+        throw usage_error(setting.origin + ": invalid duration '" + shown(setting.value) + "': " +
+                          shown(conninfo::scrub(error.what(), conninfo::passwords_in(setting.value))));
     }
 }
 
@@ -146,7 +146,7 @@ std::string to_user(const Setting& setting) {
 }
 
 std::string to_nonempty(const Setting& setting) {
-    if (setting.value.empty()) {
+    if (conninfo::trim(setting.value).empty()) {
         reject(setting, "a value");
     }
     return setting.value;

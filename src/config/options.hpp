@@ -24,7 +24,9 @@ using Environment = std::map<std::string, std::string>;
 
 struct Options {
     Mode mode = Mode::run;
-    std::string database_url;  // libpq URI or key=value conninfo; empty: libpq's PG* variables and defaults
+    // libpq URI or key=value conninfo without surrounding whitespace, not yet checked (db::DatabaseUrl
+    // does that: pgentry, the static front, has no libpq); empty: libpq's PG* variables and defaults.
+    std::string database_url;
     std::filesystem::path migrations_dir = "migrations";
     std::string migrations_table = "schema_migrations";  // validated: ident or schema.ident
     LockKind lock = LockKind::table;
@@ -59,11 +61,12 @@ private:
 };
 
 // args excludes argv[0]. Throws pgentry::Error(64) naming the option (or variable, or config key)
-// and the value. Reads --database-url-file / DATABASE_URL_FILE files.
+// and the value. Reads --database-url-file / DATABASE_URL_FILE files and the --config file (key = value
+// lines: config/config_file.hpp).
 // Every value given in any source is validated, also one that a higher source overrides: a typo in
 // the config file is reported even while the environment masks it. Only the URL file that wins is read.
-// An empty DATABASE_URL / DATABASE_URL_FILE counts as unset (compose's "${DATABASE_URL}" of an unset
-// variable); an empty pgentry option is an error. PGENTRY_VERSION is ignored: images commonly set it
+// A DATABASE_URL / DATABASE_URL_FILE that is empty or blank counts as unset (compose's "${DATABASE_URL}" of
+// an unset variable); an empty pgentry option is an error. PGENTRY_VERSION is ignored: images commonly set it
 // to pin the download (ENV TINI_VERSION ... is the pattern tini documents); --help and --version
 // are command-line only, any other PGENTRY_* variable must name an option.
 // Not thread-safe: po::parse_environment reads environ, which parse() points at env for that call.

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/error.hpp"
+#include "db/step.hpp"
 #include "log/log.hpp"
 #include "migrations/statement_splitter.hpp"
 
@@ -63,7 +64,7 @@ Error failure(const migrations::Migration& migration, const migrations::Section&
     if (!error.detail.empty()) message += "; DETAIL: " + error.detail;
     if (!error.hint.empty()) message += "; HINT: " + error.hint;
     return Error(exit_code::migration_failed, message,
-                 MigrationContext{migration.version, migration.name, error.sqlstate});
+                 MigrationContext{migration.version, migration.name, error.sqlstate, ""});
 }
 
 void rollback_quietly(Connection& connection) {
@@ -95,11 +96,14 @@ void apply(Connection& connection, const History& history, const migrations::Mig
         current = nullptr;
         // The lock is confirmed as late as possible: right before the record becomes visible.
         if (!section.transaction) lock.confirm();
-        if (direction == Direction::up) {
-            connection.exec(history.insert_sql(), {std::to_string(migration.version), migration.checksum});
-        } else {
-            connection.exec(history.delete_sql(), {std::to_string(migration.version)});
-        }
+        with_step(fmt::format("recording migration {} in the history", migration.version), [&] {
+            if (direction == Direction::up) {
+                connection.exec(history.insert_sql(),
+                                {std::to_string(migration.version), migration.checksum});
+            } else {
+                connection.exec(history.delete_sql(), {std::to_string(migration.version)});
+            }
+        });
         if (section.transaction) {
             lock.confirm();
             connection.exec("COMMIT");

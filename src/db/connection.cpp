@@ -2,11 +2,9 @@
 
 #include <cctype>
 #include <charconv>
-#include <sstream>
 
 #include "common/error.hpp"
 #include "log/log.hpp"
-#include "log/redact.hpp"
 
 namespace pgentry::db {
 
@@ -64,55 +62,15 @@ void forward_notice(void*, const PGresult* result) {
                {{"sqlstate", field(result, PG_DIAG_SQLSTATE)}});
 }
 
-// libpq's verbose connection message: 'connection to server at "h", port 5432 failed: FATAL:  28P01: password
-// authentication failed ...' plus LOCATION and hint lines. Keeps the last reason, lower-cased like the rest.
 ConnectError connect_error(PGconn* conn) {
-    std::istringstream lines(PQerrorMessage(conn));
-    std::string line, reason, sqlstate;
-    while (std::getline(lines, line)) {
-        if (line.empty() || line.starts_with('\t') || line.starts_with("LOCATION:")) continue;
-        if (auto failed = line.find("failed: "); failed != std::string::npos) line.erase(0, failed + 8);
-        for (std::string_view severity : {"FATAL:  ", "ERROR:  "}) {
-            if (line.starts_with(severity) && line.size() > severity.size() + 7 &&
-                line[severity.size() + 5] == ':') {
-                sqlstate = line.substr(severity.size(), 5);
-                line.erase(0, severity.size() + 7);
-            }
-        }
-        reason = line;
-    }
-    if (reason.empty()) reason = "connection failed";
-    if (reason.size() > 1 && std::isupper(static_cast<unsigned char>(reason[0])) &&
-        std::islower(static_cast<unsigned char>(reason[1]))) {
-        reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
-    }
-    return ConnectError(reason, sqlstate, PQconnectionNeedsPassword(conn) != 0);
+    ConnectMessage message = parse_connect_message(PQerrorMessage(conn));
+    const ConnectFailure failure = classify(message, PQconnectionNeedsPassword(conn) != 0);
+    return ConnectError(message, failure);
 }
 
 }  // namespace
 
-void ConnectParams::validate() const {
-    if (conninfo.empty()) return;
-    char* message = nullptr;
-    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &message);
-    if (options) {
-        PQconninfoFree(options);
-        return;
-    }
-    std::string reason = message ? message : "out of memory";
-    PQfreemem(message);
-    while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back())))
-        reason.pop_back();
-    // Not echoed, even redacted: a misspelled key (pasword=...) would hide its secret from redaction.
-    throw Error(exit_code::usage, "invalid database URL: " + log::scrub(reason, log::passwords_in(conninfo)));
-}
-
 QueryError::QueryError(ServerError error) : std::runtime_error(error.message), error_(std::move(error)) {}
-
-bool ConnectError::credentials_refused() const {
-    // 28P01 wrong password, 28000 no pg_hba.conf entry or unknown role: waiting does not fix them.
-    return needs_password_ || sqlstate_ == "28P01" || sqlstate_ == "28000";
-}
 
 std::optional<std::string> Result::optional_text(int row, int column) const {
     if (is_null(row, column)) return std::nullopt;
@@ -131,16 +89,16 @@ Connection::Connection(EventLoop& loop, PGconn* conn)
 
 Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock::time_point deadline) {
     std::vector<const char*> keys, values;
-    if (!params.conninfo.empty()) {
-        keys.push_back("dbname");  // expanded: a URI or key=value conninfo
-        values.push_back(params.conninfo.c_str());
+    for (const auto& [key, value] : params.url.settings()) {
+        keys.push_back(key.c_str());
+        values.push_back(value.c_str());
     }
-    keys.push_back("application_name");
+    keys.push_back("application_name");  // last: it overrides the URL's
     values.push_back(params.application_name.c_str());
     keys.push_back(nullptr);
     values.push_back(nullptr);
 
-    PGconn* raw = PQconnectStartParams(keys.data(), values.data(), 1);
+    PGconn* raw = PQconnectStartParams(keys.data(), values.data(), 0);
     if (!raw) throw std::bad_alloc();
     Connection connection(loop, raw);
     PQsetNoticeReceiver(raw, forward_notice, nullptr);
@@ -153,7 +111,7 @@ Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock:
         auto direction =
             status == PGRES_POLLING_READING ? EventLoop::Direction::read : EventLoop::Direction::write;
         switch (loop.wait_socket(PQsocket(raw), direction, deadline)) {
-        case EventLoop::Wake::timeout: throw ConnectError("timed out", "", false);
+        case EventLoop::Wake::timeout: throw ConnectError({"", "timed out"}, ConnectFailure::retry);
         case EventLoop::Wake::stop_signal: throw Interrupted(*loop.stop_signal());
         case EventLoop::Wake::ready: break;
         }
@@ -162,25 +120,6 @@ Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock:
     PQsetErrorVerbosity(raw, PQERRORS_DEFAULT);
     connection.cancel_.reset(PQgetCancel(raw));
     return connection;
-}
-
-std::string Connection::describe_target(const ConnectParams& params) {
-    // Parsing without connecting gives the values libpq would use, env defaults included.
-    PQconninfoOption* options =
-        params.conninfo.empty() ? PQconndefaults() : PQconninfoParse(params.conninfo.c_str(), nullptr);
-    if (!options) return "the database";
-    std::string host, port;
-    for (auto* option = options; option->keyword; ++option) {
-        std::string_view keyword = option->keyword;
-        const char* value = option->val      ? option->val
-                            : option->envvar ? std::getenv(option->envvar)
-                                             : nullptr;
-        if (keyword == "host" && value) host = value;
-        if (keyword == "port" && value) port = value;
-    }
-    PQconninfoFree(options);
-    if (host.empty()) host = "localhost";
-    return host + ":" + (port.empty() ? "5432" : port);
 }
 
 Result Connection::exec(const std::string& sql) {

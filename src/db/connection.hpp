@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "db/connect_message.hpp"
+#include "db/database_url.hpp"
 #include "db/event_loop.hpp"
 
 namespace pgentry::db {
@@ -35,21 +37,17 @@ private:
     ServerError error_;
 };
 
-// A failed connection attempt, with the SQLSTATE when the server sent one.
+// A failed connection attempt: libpq's message taken apart, and what it means (db/connect_message.hpp).
 class ConnectError : public std::runtime_error {
 public:
-    ConnectError(const std::string& reason, std::string sqlstate, bool needs_password)
-        : std::runtime_error(reason), sqlstate_(std::move(sqlstate)), needs_password_(needs_password) {}
+    ConnectError(const ConnectMessage& message, ConnectFailure failure)
+        : std::runtime_error(message.text), sqlstate_(message.sqlstate), failure_(failure) {}
     const std::string& sqlstate() const { return sqlstate_; }
-    bool credentials_refused() const;
-    // libpq refused a setting's value before any network traffic (sslmode=sometimes, port=abc).
-    bool invalid_setting() const {
-        return sqlstate_.empty() && std::string_view(what()).starts_with("invalid ");
-    }
+    ConnectFailure failure() const { return failure_; }
 
 private:
     std::string sqlstate_;
-    bool needs_password_;
+    ConnectFailure failure_;
 };
 
 class Result {
@@ -65,22 +63,16 @@ private:
     std::unique_ptr<PGresult, decltype(&PQclear)> result_;
 };
 
-// Where and how to connect: the user's URL or conninfo (empty: libpq's PG* defaults).
+// Where and how to connect: the user's URL or conninfo, already checked (empty: libpq's PG* defaults).
 struct ConnectParams {
-    std::string conninfo;
+    DatabaseUrl url;
     std::string application_name;
-
-    // Error(64) naming the (redacted) URL when libpq cannot parse it: before any connection.
-    void validate() const;
 };
 
 class Connection {
 public:
     // One attempt, bounded by deadline. Throws ConnectError, or Interrupted on a stop signal.
     static Connection open(EventLoop& loop, const ConnectParams& params, Clock::time_point deadline);
-
-    // "host:port" of the server this connection targets (never the password).
-    static std::string describe_target(const ConnectParams& params);
 
     Result exec(const std::string& sql);
     Result exec(const std::string& sql, const std::vector<std::string>& params);

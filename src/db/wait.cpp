@@ -27,24 +27,28 @@ double seconds_since(Clock::time_point start) {
 Connection wait_for_database(EventLoop& loop, const ConnectParams& params, config::Duration timeout) {
     const auto start = Clock::now();
     const auto deadline = start + (timeout.count() == 0 ? single_attempt_limit : timeout);
-    const std::string target = Connection::describe_target(params);
+    const std::string& target = params.url.target();
     auto backoff = first_backoff;
     auto next_log = start;
 
     for (;;) {
         try {
             Connection connection = Connection::open(loop, params, deadline);
-            log::debug(fmt::format("connected to {} (server {}, backend pid {})", target,
-                                   connection.server_version(), connection.backend_pid()));
+            log::debug(fmt::format("connected to {}, database {} (server {}, backend pid {})", target,
+                                   connection.database(), connection.server_version(),
+                                   connection.backend_pid()));
             return connection;
         } catch (const ConnectError& failure) {
-            if (failure.invalid_setting()) {
-                throw Error(exit_code::usage, std::string("invalid database URL: ") + failure.what());
-            }
-            if (failure.credentials_refused()) {
+            switch (failure.failure()) {
+            case ConnectFailure::credentials:
                 throw Error(
                     exit_code::auth_refused,
                     fmt::format("the database at {} refused the credentials: {}", target, failure.what()));
+            case ConnectFailure::not_retried:
+                throw Error(exit_code::unavailable,
+                            fmt::format("could not connect to the database at {}, not retried: {}", target,
+                                        failure.what()));
+            case ConnectFailure::retry: break;
             }
             const bool out_of_time = timeout.count() == 0 || Clock::now() + backoff >= deadline;
             if (out_of_time) {

@@ -6,8 +6,6 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
-#include "log/redact.hpp"
-
 namespace pgentry::log {
 
 namespace {
@@ -15,7 +13,6 @@ namespace {
 struct State {
     config::LogFormat format = config::LogFormat::text;
     config::LogLevel level = config::LogLevel::info;
-    std::vector<std::string> secrets;
     std::shared_ptr<spdlog::logger> logger;
 };
 
@@ -34,8 +31,7 @@ spdlog::level::level_enum spdlog_level(config::LogLevel level) {
     return spdlog::level::info;
 }
 
-std::string json_body(std::string_view level, const std::string& message, Fields fields,
-                      const std::vector<std::string>& secrets) {
+std::string json_body(std::string_view level, std::string_view message, Fields fields) {
     boost::json::object object;
     object["level"] = level;
     object["msg"] = message;
@@ -43,7 +39,7 @@ std::string json_body(std::string_view level, const std::string& message, Fields
         if (const auto* number = std::get_if<std::int64_t>(&field.value)) {
             object[field.key] = *number;
         } else {
-            object[field.key] = scrub(std::get<std::string>(field.value), secrets);
+            object[field.key] = std::get<std::string>(field.value);
         }
     }
     // spdlog's pattern adds the leading {"ts":...,  so the body drops its own opening brace.
@@ -67,12 +63,6 @@ void setup(config::LogFormat format, config::LogLevel level) {
     s.logger->flush_on(spdlog::level::debug);
 }
 
-void add_secrets(const std::vector<std::string>& secrets) {
-    for (const auto& secret : secrets) {
-        if (!secret.empty()) state().secrets.push_back(secret);
-    }
-}
-
 bool enabled(config::LogLevel level) {
     return level >= state().level;
 }
@@ -81,11 +71,10 @@ void write(config::LogLevel level, std::string_view message, Fields fields) {
     State& s = state();
     if (!s.logger) setup(s.format, s.level);
     if (!enabled(level)) return;
-    std::string clean = scrub(message, s.secrets);
     if (s.format == config::LogFormat::json) {
-        s.logger->log(spdlog_level(level), json_body(config::name_of(level), clean, fields, s.secrets));
+        s.logger->log(spdlog_level(level), json_body(config::name_of(level), message, fields));
     } else {
-        s.logger->log(spdlog_level(level), "[{}] {}", config::name_of(level), clean);
+        s.logger->log(spdlog_level(level), "[{}] {}", config::name_of(level), message);
     }
 }
 

@@ -1,12 +1,15 @@
 #pragma once
 // pgentry's log lines: "[info] msg" for people, one JSON object per line for machines (stderr).
 // Only log.cpp knows spdlog; the rest of the code says what happened through these functions.
+// Lines are written as given, not searched for passwords: a short password's letters are ordinary words
+// ("app" in "applied", a database named like its password). Whoever prints a URL prints its redacted
+// form (conninfo::redact_conninfo); libpq and the server do not echo a password, and libpq's messages about
+// a URL it rejects are masked where they are made (db::DatabaseUrl::parse).
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <variant>
-#include <vector>
 
 #include "config/options.hpp"
 
@@ -20,9 +23,6 @@ struct Field {
 using Fields = std::initializer_list<Field>;
 
 void setup(config::LogFormat format, config::LogLevel level);
-
-// Every later line has these replaced by "****" (passwords of the database URL, PGPASSWORD).
-void add_secrets(const std::vector<std::string>& secrets);
 
 bool enabled(config::LogLevel level);
 void write(config::LogLevel level, std::string_view message, Fields fields = {});

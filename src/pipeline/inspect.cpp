@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "db/step.hpp"
 #include "log/log.hpp"
 #include "pipeline/plan.hpp"
 
@@ -40,7 +41,9 @@ std::map<std::int64_t, StatusLine> status_lines(const migrations::MigrationSet& 
 }  // namespace
 
 void print_status(Target& target, const migrations::MigrationSet& set, std::ostream& out) {
-    const auto lines = status_lines(set, target.history.read(target.session).applied);
+    const auto applied =
+        db::with_step(db::reading_history, [&] { return target.history.read(target.session).applied; });
+    const auto lines = status_lines(set, applied);
     std::size_t name_width = 4;
     for (const auto& [version, line] : lines)
         name_width = std::max(name_width, line.name.size());
@@ -57,7 +60,8 @@ void print_status(Target& target, const migrations::MigrationSet& set, std::ostr
 }
 
 int verify(Target& target, const migrations::MigrationSet& set) {
-    Plan plan = make_plan(set, target.history.read(target.session).applied);
+    Plan plan = make_plan(
+        set, db::with_step(db::reading_history, [&] { return target.history.read(target.session).applied; }));
     warn_missing(plan);
     refuse_changed(plan);
     if (!plan.pending.empty()) {

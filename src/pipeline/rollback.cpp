@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "db/lock.hpp"
+#include "db/step.hpp"
 #include "log/log.hpp"
 #include "pipeline/step.hpp"
 
@@ -70,19 +71,24 @@ std::vector<const migrations::Migration*> select(const std::vector<db::AppliedMi
 }  // namespace
 
 void rollback(Target& target, const migrations::MigrationSet& set, const config::Options& options) {
-    db::HistoryState state = target.history.read(target.session);
+    db::HistoryState state =
+        db::with_step(db::reading_history, [&] { return target.history.read(target.session); });
     if (select(state.applied, set, options).empty()) {
         log::info("Nothing to roll back");
         return;
     }
-    target.session.prepare_for_migrating();
+    db::with_step(db::preparing_session, [&] { target.session.prepare_for_migrating(); });
     db::Connection worker = target.open_worker();
-    db::Lock lock = db::Lock::acquire(target.session, worker, target.params, target.history.table(),
-                                      options.lock, options.lock_timeout);
-    for (const auto* migration : select(target.history.read(worker).applied, set, options)) {
+    db::Lock lock = db::with_step(db::taking_lock, [&] {
+        return db::Lock::acquire(target.session, worker, target.params, target.history.table(),
+                                 options.lock, options.lock_timeout);
+    });
+    const auto applied =
+        db::with_step(db::reading_history, [&] { return target.history.read(worker).applied; });
+    for (const auto* migration : select(applied, set, options)) {
         run_step(worker, target.history, *migration, db::Direction::down, options, lock);
     }
-    lock.release();
+    db::with_step(db::releasing_lock, [&] { lock.release(); });
 }
 
 }  // namespace pgentry::pipeline

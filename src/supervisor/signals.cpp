@@ -21,7 +21,7 @@ bool is_forwarded(int sig) {
 }
 
 bool is_stop_signal(int sig) {
-    return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT || sig == SIGHUP;
+    return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
 }
 
 const char* signal_name(int sig, char (&buffer)[16]) {

@@ -6,7 +6,8 @@ namespace pgentry::supervisor {
 // included.
 bool is_forwarded(int sig);
 
-// TERM, INT, QUIT and HUP: the signals after which --stop-timeout runs.
+// TERM, INT and QUIT: the signals after which --stop-timeout runs. HUP is not one: nginx, Apache and most
+// daemons reload on it and keep running (SPEC.md, --stop-timeout).
 bool is_stop_signal(int sig);
 
 // "SIGTERM", "SIGRTMIN+3": for log lines.

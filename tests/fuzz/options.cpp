@@ -12,10 +12,9 @@
 // Properties, beyond not crashing:
 //   - parse() returns, or throws a pgentry::Error with exit code 64 (usage); nothing else escapes;
 //   - it is deterministic: the same options, or the same message;
-//   - an error message holds no password: when every 'Z' of the input is clearly inside a password
-//     (redacting each argument, variable and file line with redact_conninfo removes them all, and so does
-//     redacting the name and the value on either side of its first '='; none of them holds two URIs), no
-//     'Z' is in the message.
+//   - an error message holds no password: when every 'Z' of the input is inside a password as libpq reads
+//     it (PQconninfoParse, libpq_oracle.hpp, on each argument, variable and file line or the value after
+//     its first '='), no 'Z' is in the message.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,7 +30,8 @@
 #include "check.hpp"
 #include "common/error.hpp"
 #include "config/options.hpp"
-#include "log/redact.hpp"
+#include "conninfo/redact.hpp"
+#include "libpq_oracle.hpp"
 
 using pgentry::fuzz::check;
 namespace config = pgentry::config;
@@ -53,18 +53,8 @@ struct Input {
     config::Environment env;
     std::string config_file;
     std::string url_file;
-    std::vector<std::string> pieces;  // every argument, variable and file line, for the password check
+    std::vector<std::string> texts;  // every argument, variable and file line, for the password check
 };
-
-// A piece as messages may quote it: whole, or the name or value around its first '='.
-void add_piece(Input& input, const std::string& text) {
-    const std::size_t equals = text.find('=');
-    input.pieces.push_back(text);
-    if (equals != std::string::npos) {
-        input.pieces.push_back(text.substr(0, equals));
-        input.pieces.push_back(text.substr(equals + 1));
-    }
-}
 
 Input decode(std::string_view data) {
     Input input;
@@ -81,7 +71,7 @@ Input decode(std::string_view data) {
         switch (line.front()) {
         case 'a':
             input.args.push_back(text);
-            add_piece(input, text);
+            input.texts.push_back(text);
             break;
         case 'e': {
             // Names as a shell, Docker Compose or Kubernetes passes them: no URL fits in one.
@@ -92,17 +82,17 @@ Input decode(std::string_view data) {
                 });
             if (equals != 0 && equals != std::string::npos && named) {
                 input.env.emplace(text.substr(0, equals), text.substr(equals + 1));
-                add_piece(input, text);
+                input.texts.push_back(text);
             }
             break;
         }
         case 'c':
             input.config_file += std::string(line.substr(1)) + "\n";
-            add_piece(input, std::string(line.substr(1)));
+            input.texts.emplace_back(line.substr(1));
             break;
         case 'u':
             input.url_file += std::string(line.substr(1)) + "\n";
-            add_piece(input, std::string(line.substr(1)));
+            input.texts.emplace_back(line.substr(1));
             break;
         default: break;
         }
@@ -133,16 +123,28 @@ std::string outcome(const Input& input, bool& failed) {
     }
 }
 
-// Whether every 'Z' of the input is clearly inside a password: each piece holding one is at most one URI
-// (two schemes in one value leave no single reading of where a password ends) and redaction masks them.
+// Whether every 'Z' of the input is inside a password as libpq reads it: each piece holding one (an
+// argument, a variable, a file line: whole, or the value after its first '=') is a URL or conninfo that
+// PQconninfoParse accepts and whose password and sslpassword hold all of that piece's 'Z's. ("%5A" also
+// decodes to 'Z': such a piece is not counted.)
 bool only_passwords_hold_the_sentinel(const Input& input) {
-    for (const std::string& piece : input.pieces) {
-        const std::size_t scheme = piece.find("://");
-        const bool one_uri =
-            scheme == std::string::npos || piece.find("://", scheme + 1) == std::string::npos;
-        const bool has_sentinel = piece.find('Z') != std::string::npos;
-        if (has_sentinel &&
-            (!one_uri || pgentry::log::redact_conninfo(piece).find('Z') != std::string::npos)) {
+    // How many 'Z's libpq reads inside a password of text, or -1 when it rejects text.
+    const auto in_passwords = [](const std::string& text) -> std::ptrdiff_t {
+        const auto passwords = pgentry::fuzz::libpq_passwords(pgentry::conninfo::trim(text));
+        if (!passwords || text.find("%5") != std::string::npos) {
+            return -1;
+        }
+        std::ptrdiff_t inside = 0;
+        for (const std::string& password : *passwords) {
+            inside += std::count(password.begin(), password.end(), 'Z');
+        }
+        return inside;
+    };
+    for (const std::string& text : input.texts) {
+        const std::ptrdiff_t sentinels = std::count(text.begin(), text.end(), 'Z');
+        const std::size_t equals = text.find('=');
+        if (sentinels != 0 && in_passwords(text) != sentinels &&
+            (equals == std::string::npos || in_passwords(text.substr(equals + 1)) != sentinels)) {
             return false;
         }
     }

@@ -1,4 +1,4 @@
-// Fuzz target: password redaction (pgentry::log::redact_conninfo, passwords_in, scrub).
+// Fuzz target: password redaction (pgentry::conninfo::redact_conninfo, passwords_in, scrub).
 // The input plants a password in a generated connection string:
 //   byte 0        the form: 'u' URI userinfo, 'U' the same percent-encoded, 'q' URI ?password=,
 //                 'Q' the same percent-encoded, 'k' key=value conninfo, 'n' a URI as conninfo's dbname
@@ -10,8 +10,12 @@
 //     surroundings nor the mask spell themselves (a partial leak);
 //   - scrub with passwords_in's secrets removes the password from other text, as written and as libpq
 //     reads it (percent-decoded or unescaped), unless an '@' after the userinfo makes the span ambiguous;
+//   - redact_message masks the password where libpq's message quotes it (as written);
 //   - on the whole raw input as a connection string: scrub leaves none of passwords_in's secrets
-//     (those without '*', which the mask itself may complete), and both functions are deterministic.
+//     (those without '*', which the mask itself may complete), and both functions are deterministic;
+//   - libpq as the oracle (libpq_oracle.hpp), on the raw input when PQconninfoParse accepts it: each
+//     password libpq reads that the text spells once, as is (no '%', quote or backslash to decode), is
+//     in neither redact_conninfo's rendering nor redact_message's of a message quoting it.
 // Raw (unencoded) URI passwords follow redact.hpp's contract: a '?' that starts "?name=" and an '&'
 // that starts "&name=" are encoded, since redaction reads those as a query by design.
 #include <string>
@@ -19,12 +23,14 @@
 #include <vector>
 
 #include "check.hpp"
-#include "log/redact.hpp"
+#include "conninfo/redact.hpp"
+#include "libpq_oracle.hpp"
 
+using pgentry::conninfo::passwords_in;
+using pgentry::conninfo::redact_conninfo;
+using pgentry::conninfo::redact_message;
+using pgentry::conninfo::scrub;
 using pgentry::fuzz::check;
-using pgentry::log::passwords_in;
-using pgentry::log::redact_conninfo;
-using pgentry::log::scrub;
 
 namespace {
 
@@ -248,7 +254,40 @@ void check_planted(const Planted& planted) {
                                     planted.text + "  ->  " + scrubbed + "  secrets:" + found);
         }
     }
+    if (!planted.ambiguous) {
+        const std::string message = redact_message("bad token: \"" + planted.written + "\"", planted.text);
+        check(message.find(sentinel) == std::string::npos, "redact_message masks the quoted password",
+              planted.text + "  ->  " + message);
+    }
     check(redact_conninfo(planted.text) == redacted, "redaction is deterministic");
+}
+
+std::size_t occurrences(std::string_view text, std::string_view part) {
+    std::size_t count = 0;
+    for (std::size_t at = text.find(part); at != std::string_view::npos; at = text.find(part, at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+void check_against_libpq(const std::string& text) {
+    const auto passwords = pgentry::fuzz::libpq_passwords(text);
+    if (!passwords || text.find_first_of("%'\\") != std::string::npos) {
+        return;
+    }
+    const std::string redacted = redact_conninfo(text);
+    for (const std::string& password : *passwords) {
+        // A '*' may join the mask; a '"' would end the quoted piece early.
+        if (password.empty() || password.find_first_of("*\"") != std::string::npos ||
+            occurrences(text, password) != 1) {
+            continue;
+        }
+        check(redacted.find(password) == std::string::npos, "redaction hides the password libpq reads",
+              text + "  ->  " + redacted + "  password: " + password);
+        const std::string message = redact_message("near \"" + password + "\"", text);
+        check(message.find(password) == std::string::npos, "redact_message hides the password libpq reads",
+              text + "  ->  " + message);
+    }
 }
 
 void check_raw(std::string_view text) {
@@ -267,6 +306,7 @@ void check_raw(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
     const std::string_view input = pgentry::fuzz::as_text(data, size);
     check_raw(input);
+    check_against_libpq(std::string(input.substr(0, input.find('\0'))));
     if (input.empty()) {
         return 0;
     }

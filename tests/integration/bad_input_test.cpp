@@ -150,6 +150,8 @@ struct BadInput {
     int exit_code = 64;
     std::vector<std::string> says = {};  // each must appear in what pgentry printed, expanded
     Clock::duration min_elapsed = {};    // rows that must wait out --wait-timeout first
+    Clock::duration max_elapsed = 60s;   // rows that must not wait: failures that waiting cannot fix
+    bool over_tcp = false;               // skipped when the test server is reached through a Unix socket
 };
 
 void PrintTo(const BadInput& row, std::ostream* os) {
@@ -245,23 +247,31 @@ TEST_P(BadInputTest, ExitCodeAndMessage) {
          make_url("127.0.0.1", std::to_string(closed.port()), "app", std::string(secret), "app")},
     };
     const auto uses = [&](std::string_view name) {
-        const std::string key = "{" + std::string(name) + "}";
+        std::string key = "{";  // piece by piece: GCC 12 at -O3 warns (-Wrestrict) about "{" + std::string&&
+        key += name;
+        key += '}';
         const auto in = [&](const std::string& text) { return text.find(key) != std::string::npos; };
         return std::ranges::any_of(row.args, in) ||
                std::ranges::any_of(row.env, [&](const auto& entry) { return in(entry.second); });
     };
     if (row.server == Target::database || uses("db_url") || uses("wrong_password_url") ||
-        uses("no_such_db_url")) {
+        uses("no_such_db_url") || uses("app_db_url") || uses("no_password_url")) {
         db = std::make_unique<TestDatabase>();
         const auto& server = db->server();
-        if (uses("wrong_password_url") && server.host.starts_with("/")) {
-            GTEST_SKIP() << "the server is reached through a Unix socket, where passwords may not be checked";
+        if ((row.over_tcp || uses("wrong_password_url")) && server.host.starts_with("/")) {
+            GTEST_SKIP()
+                << "the server is reached through a Unix socket, where passwords and TLS may not apply";
         }
         variables["db_url"] = db->url();
         variables["wrong_password_url"] =
             make_url(server.host, server.port, server.user, "Wrong-" + std::string(secret), db->name());
+        variables["no_password_url"] = make_url(server.host, server.port, server.user, "", db->name());
         variables["no_such_db_url"] =
             make_url(server.host, server.port, server.user, server.password, db->name() + "_does_not_exist");
+        // A database named like the URL's (ssl)password, as in "app:app@db/app": the server's words
+        // about it are printed as they are.
+        variables["app_db_url"] =
+            make_url(server.host, server.port, server.user, server.password, "app") + "?sslpassword=app";
         variables["user"] = server.user;
     }
     switch (row.server) {
@@ -334,6 +344,7 @@ TEST_P(BadInputTest, ExitCodeAndMessage) {
         EXPECT_LT(result.elapsed, 5s) << "it tried to connect first: " << result;
     }
     EXPECT_GE(result.elapsed, row.min_elapsed) << "gave up before --wait-timeout: " << result;
+    EXPECT_LT(result.elapsed, row.max_elapsed) << "retried what waiting cannot fix: " << result;
 }
 
 const Args migrate_only{"--mode=migrate-only"};
@@ -361,6 +372,10 @@ void unlistable_dir(const Paths& paths) {
 
 void unreadable_config(const Paths& paths) {
     set_mode(paths.work / "pgentry.conf", 0);
+}
+
+void private_pgpass(const Paths& paths) {
+    set_mode(paths.work / "pgpass", 0600);  // libpq ignores a password file others can read
 }
 
 void unreadable_url_file(const Paths& paths) {
@@ -506,60 +521,72 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     ConfigFile, BadInputTest,
-    ::testing::Values(BadInput{.label = "Missing",
-                               .args = {"--mode=migrate-only", "--config={work}/missing.conf"},
-                               .says = {"--config: cannot read config file {work}/missing.conf",
-                                        "No such file or directory"}},
-                      BadInput{.label = "Directory",
-                               .args = {"--mode=migrate-only", "--config={work}"},
-                               .says = {"--config: cannot read config file {work}", "Is a directory"}},
-                      BadInput{.label = "UnknownKey",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "wait-timout = 5s\n"}},
-                               .says = {"config file {work}/pgentry.conf: unknown key 'wait-timout'"}},
-                      BadInput{.label = "KeyWithDashes",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "--lock = table\n"}},
-                               .says = {"{work}/pgentry.conf", "'--lock'"}},
-                      BadInput{.label = "BadValue",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "# comment\nlock = sometimes\n"}},
-                               .says = {"config file {work}/pgentry.conf, key lock", "got 'sometimes'"}},
-                      BadInput{.label = "BadDuration",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "lock-timeout = forever\n"}},
-                               .says = {"key lock-timeout: invalid duration 'forever'"}},
-                      BadInput{.label = "LineWithoutEquals",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "signal-group\n"}},
-                               .says = {"invalid line 'signal-group' (expected key = value)"}},
-                      BadInput{.label = "KeyTwice",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "lock = table\nlock = advisory\n"}},
-                               .says = {"key lock is given twice ('table', then 'advisory')"}},
-                      BadInput{.label = "Section",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "[pgentry]\nlock = table\n"}},
-                               .says = {"unknown key 'pgentry.lock'"}},
-                      BadInput{.label = "NamesAnotherConfig",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "config = other.conf\n"}},
-                               .says = {"key 'config' cannot name another config file"}},
-                      BadInput{.label = "CommandLineOnlyKey",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf", "help = true\n"}},
-                               .says = {"key 'help' is accepted only on the command line"}},
-                      BadInput{
-                          .label = "BadValueOverriddenByTheCommandLine",
-                          .args = {"--mode=migrate-only", "--lock=table", "--config={work}/pgentry.conf"},
-                          .work_files = {{"pgentry.conf", "lock = sometimes\n"}},
-                          .says = {"key lock", "got 'sometimes'"}},
-                      BadInput{.label = "UrlTwiceHidesPasswords",
-                               .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
-                               .work_files = {{"pgentry.conf",
-                                               "database-url = postgresql://a:Bad-Input-S3cret@h/db\n"
-                                               "database-url = postgresql://b:Bad-Input-S3cret@h/db\n"}},
-                               .says = {"key database-url is given twice", "a:****@h"}}),
+    ::testing::Values(
+        BadInput{
+            .label = "Missing",
+            .args = {"--mode=migrate-only", "--config={work}/missing.conf"},
+            .says = {"--config: cannot read config file {work}/missing.conf", "No such file or directory"}},
+        BadInput{.label = "Directory",
+                 .args = {"--mode=migrate-only", "--config={work}"},
+                 .says = {"--config: cannot read config file {work}", "Is a directory"}},
+        BadInput{.label = "UnknownKey",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "wait-timout = 5s\n"}},
+                 .says = {"config file {work}/pgentry.conf, line 1: unknown key 'wait-timout'"}},
+        BadInput{.label = "KeyWithDashes",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "--lock = table\n"}},
+                 .says = {"{work}/pgentry.conf", "'--lock'"}},
+        BadInput{.label = "BadValue",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "# comment\nlock = sometimes\n"}},
+                 .says = {"config file {work}/pgentry.conf, key lock", "got 'sometimes'"}},
+        BadInput{.label = "BadDuration",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "lock-timeout = forever\n"}},
+                 .says = {"key lock-timeout: invalid duration 'forever'"}},
+        BadInput{.label = "LineWithoutEquals",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "signal-group\n"}},
+                 .says = {"line 1: invalid line 'signal-group' (expected key = value)"}},
+        BadInput{.label = "KeyTwice",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "lock = table\nlock = advisory\n"}},
+                 .says = {"key lock is given twice ('table', then 'advisory')"}},
+        BadInput{.label = "Section",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "[pgentry]\nlock = table\n"}},
+                 .says = {"line 2: unknown key 'pgentry.lock'"}},
+        BadInput{.label = "ByteOrderMarkIsIgnored",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "\xEF\xBB\xBFlock = bogus\n"}},
+                 .says = {"config file {work}/pgentry.conf, key lock", "got 'bogus'"}},
+        BadInput{.label = "NulByteInConfig",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "lock = table\nmode = run\0\n"s}},
+                 .says = {"config file {work}/pgentry.conf, line 2: holds a NUL byte"}},
+        BadInput{.label = "HashAfterAValueIsPartOfIt",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "; comment\n  # comment\nlock = table # a note\n"}},
+                 .says = {"key lock: expected one of table, advisory, got 'table # a note'"}},
+        BadInput{.label = "NamesAnotherConfig",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "config = other.conf\n"}},
+                 .says = {"key 'config' cannot name another config file"}},
+        BadInput{.label = "CommandLineOnlyKey",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "help = true\n"}},
+                 .says = {"key 'help' is accepted only on the command line"}},
+        BadInput{.label = "BadValueOverriddenByTheCommandLine",
+                 .args = {"--mode=migrate-only", "--lock=table", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf", "lock = sometimes\n"}},
+                 .says = {"key lock", "got 'sometimes'"}},
+        BadInput{.label = "UrlTwiceHidesPasswords",
+                 .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+                 .work_files = {{"pgentry.conf",
+                                 "database-url = postgresql://a:Bad-Input-S3cret@h/db\n"
+                                 "database-url = postgresql://b:Bad-Input-S3cret@h/db\n"}},
+                 .says = {"key database-url is given twice", "a:****@h"}}),
     [](const auto& info) { return info.param.label; });
 
 INSTANTIATE_TEST_SUITE_P(
@@ -591,6 +618,10 @@ INSTANTIATE_TEST_SUITE_P(
                  .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
                  .work_files = {{"database-url", ""}},
                  .says = {"--database-url-file: {work}/database-url is empty"}},
+        BadInput{.label = "NulByteInUrlFile",
+                 .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
+                 .work_files = {{"database-url", "postgresql://app:Bad-Input-S3cret@h/app\0?x\n"s}},
+                 .says = {"--database-url-file: {work}/database-url holds a NUL byte"}},
         BadInput{.label = "BlankUrlFile",
                  .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
                  .work_files = {{"database-url", "\n  \n"}},
@@ -630,7 +661,35 @@ INSTANTIATE_TEST_SUITE_P(
                  .args = {"--mode=migrate-only", "--wait-timeout=2s",
                           "--database-url=postgresql://app:Bad-Input-S3cret@127.0.0.1:abc/app"},
                  .server = Target::none,
-                 .says = {"invalid integer value \"abc\" for connection option \"port\""}}),
+                 .says = {"invalid integer value \"abc\" for connection option \"port\""}},
+        BadInput{
+            .label = "PortNotANumberInConninfo",
+            .args = {"--mode=migrate-only", "--wait-timeout=2s",
+                     "--database-url=host=127.0.0.1 port=abc password=Bad-Input-S3cret"},
+            .server = Target::none,
+            .says = {"invalid database URL: invalid integer value \"abc\" for connection option \"port\""}},
+        // An echo-made secret: the newline at the end is ignored, one inside the URL is libpq's to refuse.
+        BadInput{.label = "UrlEndingInANewlineWorks",
+                 .args = {"--mode=wait-only", "--log-level=debug"},
+                 .env = {{"DATABASE_URL", "{db_url}\n"}},
+                 .server = Target::none,
+                 .exit_code = 0,
+                 .says = {"connected to"}},
+        BadInput{.label = "NewlineInsideTheUrl",
+                 .args = {"--mode=migrate-only", "--wait-timeout=2s",
+                          "--database-url={refusing_url}?sslmode=disable\n&connect_timeout=5"},
+                 .server = Target::none,
+                 .says = {"invalid database URL: invalid sslmode value: \"disable\n\""}},
+        // The whole URL reaches libpq, '#' and all: the error is about sslmode, not a port cut from the
+        // password.
+        BadInput{
+            .label = "HashInAConfigFilePassword",
+            .args = {"--mode=migrate-only", "--config={work}/pgentry.conf"},
+            .work_files =
+                {{"pgentry.conf",
+                  "database-url = postgresql://app:Bad-Input-S3cret#1@127.0.0.1:1/app?sslmode=sometimes\n"}},
+            .server = Target::none,
+            .says = {"invalid database URL: invalid sslmode value: \"sometimes\""}}),
     [](const auto& info) { return info.param.label; });
 
 INSTANTIATE_TEST_SUITE_P(
@@ -781,7 +840,59 @@ INSTANTIATE_TEST_SUITE_P(
                  .server = Target::none,
                  .exit_code = 69,
                  .says = {"could not reach the database", "_does_not_exist\" does not exist"},
-                 .min_elapsed = 900ms}),
+                 .min_elapsed = 900ms},
+        BadInput{.label = "DatabaseNamedLikeThePassword",
+                 .args = {"--mode=wait-only", "--wait-timeout=1s", "--database-url={app_db_url}"},
+                 .server = Target::none,
+                 .exit_code = 69,
+                 .says = {"could not reach the database", "database \"app\" does not exist"},
+                 .min_elapsed = 900ms},
+        // The server's reason stays, and libpq's note of where the password came from.
+        BadInput{.label = "PgpassPasswordRefused",
+                 .args = {"--mode=wait-only", "--wait-timeout=30s", "--database-url={no_password_url}"},
+                 .env = {{"PGPASSFILE", "{work}/pgpass"}, {"PGPASSWORD", ""}},
+                 .work_files = {{"pgpass", "*:*:*:*:Wrong-Bad-Input-S3cret\n"}},
+                 .prepare = private_pgpass,
+                 .server = Target::none,
+                 .exit_code = 77,
+                 .says = {"refused the credentials: password authentication failed for user \"{user}\"; "
+                          "password retrieved from file \"{work}/pgpass\""},
+                 .max_elapsed = 5s,
+                 .over_tcp = true},
+        // Failures that waiting cannot fix: 69 at the first attempt. TLS and PgBouncer ones:
+        // connect_failure_test.cpp.
+        BadInput{
+            .label = "SslRequiredByAServerWithoutSsl",
+            .args = {"--mode=wait-only", "--wait-timeout=30s", "--database-url={db_url}?sslmode=require"},
+            .server = Target::none,
+            .exit_code = 69,
+            .says = {"not retried: server does not support SSL, but SSL was required"},
+            .max_elapsed = 5s,
+            .over_tcp = true},
+        BadInput{.label = "StartupParameterRefused",
+                 .args = {"--mode=wait-only", "--wait-timeout=30s",
+                          "--database-url={db_url}?options=-c%20work_mem%3Dabc"},
+                 .server = Target::none,
+                 .exit_code = 69,
+                 .says = {"not retried: invalid value for parameter \"work_mem\": \"abc\""},
+                 .max_elapsed = 5s},
+        // A server error outside the migrations' SQL names the step, the SQLSTATE and a hint.
+        BadInput{.label = "ReadOnlyServer",
+                 .args = {"--mode=migrate-only",
+                          "--database-url={db_url}?options=-c%20default_transaction_read_only%3Don"},
+                 .files = {{valid, "SELECT 1;\n"}},
+                 .server = Target::none,
+                 .exit_code = 70,
+                 .says = {"creating the history table: SQLSTATE 25006: cannot execute CREATE TABLE in a "
+                          "read-only transaction; HINT: the server is read-only",
+                          "point the database URL at the primary"}},
+        BadInput{.label = "ReadOnlyServerJson",
+                 .args = {"--mode=migrate-only", "--log-format=json",
+                          "--database-url={db_url}?options=-c%20default_transaction_read_only%3Don"},
+                 .files = {{valid, "SELECT 1;\n"}},
+                 .server = Target::none,
+                 .exit_code = 70,
+                 .says = {R"("step":"creating the history table")", R"("sqlstate":"25006")"}}),
     [](const auto& info) { return info.param.label; });
 
 INSTANTIATE_TEST_SUITE_P(

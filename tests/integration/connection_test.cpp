@@ -114,6 +114,35 @@ TEST_F(Credentials, RightPasswordConnects) {
     EXPECT_TRUE(db.has_table("a"));
 }
 
+// Only a config line that starts with '#' is a comment: the password's '#' and what follows reach libpq.
+TEST_F(Credentials, ConfigFilePasswordMayHoldAHash) {
+    ASSERT_NE(role.password().find('#'), std::string::npos);
+    const auto config =
+        dir.write("pgentry.conf", "database-url = host=" + db.server().host + " port=" + db.server().port +
+                                      " dbname=" + db.name() + " user=" + role.name() +
+                                      " password=" + role.password() + "\n");
+    const auto result = run({pgentry_bin(), "--mode=wait-only", "--config=" + config.string()});
+    EXPECT_EQ(result.exit_code, 0) << result;
+    EXPECT_FALSE(contains(result.err, role.password())) << result;
+}
+
+// A role that may connect but not create: the failure names the step, the SQLSTATE and what to grant, not
+// "unexpected failure" (PostgreSQL 15 gives PUBLIC no CREATE on schema public).
+class WithoutCreate : public WithRole, public PgentryTest {};
+
+TEST_F(WithoutCreate, NamesTheStepTheSqlstateAndWhatToGrant) {
+    db.sql().exec(
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC");  // as PostgreSQL 15 does, on older servers too
+    dir.write("20240101000001_a.sql", "CREATE TABLE a (id int);\n");
+    const auto url = make_url(db.server().host, db.server().port, role.name(), role.password(), db.name());
+    const auto result = run(command(url, "migrate-only", {}));
+    EXPECT_EQ(result.exit_code, 70) << result;
+    EXPECT_TRUE(contains(result.err,
+                         "creating the history table: SQLSTATE 42501: permission denied for schema public"));
+    EXPECT_TRUE(contains(result.err, "HINT: grant the role pgentry connects as"));
+    EXPECT_FALSE(contains(result.err, "unexpected failure"));
+}
+
 class Secrets : public Credentials, public ::testing::WithParamInterface<std::string> {
 protected:
     // Runs pgentry with the log format under test and checks that no secret shows in what it printed.

@@ -117,6 +117,20 @@ TEST_F(Pid1Test, StopTimeoutKillsACommandThatIgnoresSigterm) {
         << init.log();
 }
 
+// nginx -s reload is a SIGHUP: the command reloads and keeps running past --stop-timeout; only a stop signal
+// starts the timer.
+TEST_F(Pid1Test, StopTimeoutDoesNotStartOnSighup) {
+    Init init(dir_, {"--stop-timeout-ms=300"},
+              probe({"catch", "ready", "record-until=" + number(SIGTERM), "exit=0"}));
+    ASSERT_TRUE(init.wait_for_line("ready"));
+    init.signal(SIGHUP);
+    ASSERT_TRUE(init.wait_for_line("signal " + number(SIGHUP), 5s));
+    EXPECT_EQ(init.wait_exit(1500ms), std::nullopt) << "killed after SIGHUP: " << init.log();
+    init.signal(SIGTERM);
+    EXPECT_EQ(init.wait_exit(), 0);
+    EXPECT_TRUE(has_line(init.report(), "signal " + number(SIGTERM))) << init.report();
+}
+
 // docker run -it: the command owns the terminal's foreground, so Ctrl-C goes to it directly.
 TEST_F(Pid1Test, CtrlCOnTheTerminalReachesTheCommand) {
     Init init(dir_, {}, probe({"--report=" + dir_ + "/report", "state", "ready", "sleep=30000"}),

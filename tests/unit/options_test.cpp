@@ -405,7 +405,8 @@ TEST(OptionsConfigFile, KeysAndComments) {
     const TempDir dir;
     const std::string config = dir.write("pgentry.ini",
                                          "# pgentry settings\n"
-                                         "wait-timeout = 30s   # Swarm needs longer\n"
+                                         "; Swarm needs longer\n"
+                                         "wait-timeout = 30s   \n"
                                          "\n"
                                          "mode=migrate-only\n"
                                          "  signal-group = yes\n"
@@ -416,6 +417,21 @@ TEST(OptionsConfigFile, KeysAndComments) {
     EXPECT_TRUE(o.signal_group);
     EXPECT_EQ(o.migrations_table, "app.history");
     EXPECT_EQ(parse_options({}, {{"PGENTRY_CONFIG", config}}).wait_timeout, 30s);
+}
+
+TEST(OptionsConfigFile, HashInsideAValueIsPartOfIt) {
+    const TempDir dir;
+    const std::string config = dir.write("pgentry.ini",
+                                         "\xEF\xBB\xBF# saved by a Windows editor, with a byte order mark\r\n"
+                                         "; an INI comment\r\n"
+                                         "   # an indented comment\r\n"
+                                         "database-url = postgres://app:my#pass;word@db/app#x \r\n"
+                                         "user=app:#1\r\n"
+                                         "lock = advisory");
+    const Options o = parse_options({"--config=" + config, "x"});
+    EXPECT_EQ(o.database_url, "postgres://app:my#pass;word@db/app#x");
+    EXPECT_EQ(o.user, "app:#1");
+    EXPECT_EQ(o.lock, LockKind::advisory);
 }
 
 TEST(OptionsConfigFile, CommandLineConfigWinsOverEnvironment) {
@@ -432,15 +448,20 @@ TEST(OptionsConfigFile, Errors) {
         std::vector<std::string_view> mentions;
     };
     const FileCase cases[] = {
-        {"wait-timout = 30s\n", {"unknown key 'wait-timout'", "did you mean wait-timeout?"}},
-        {"[section]\nmode = run\n", {"unknown key 'section.mode'"}},
+        {"wait-timout = 30s\n", {"line 1: unknown key 'wait-timout'", "did you mean wait-timeout?"}},
+        {"[section]\nmode = run\n", {"line 2: unknown key 'section.mode'"}},
         {"lock = row\n", {"key lock", "'row'", "table, advisory"}},
         {"mode = run\nmode = verify\n", {"key mode is given twice", "'run'", "'verify'"}},
         {"help = 1\n", {"'help'", "only on the command line"}},
         {"version = 1\n", {"'version'", "only on the command line"}},
         {"config = other.ini\n", {"'config'", "another config file"}},
-        {"just words\n", {"invalid line", "just words"}},
+        {"# settings\n\njust words\n", {"line 3: invalid line 'just words' (expected key = value)"}},
+        {"= value\n", {"line 1: invalid line '= value'"}},
+        {"[section\n", {"line 1: invalid line '[section'"}},
         {"database-url postgres://app:hunter2@db/app\n", {"invalid line", "postgres://app:****@db/app"}},
+        {std::string("mode = run\nlock = ta") + '\0' + "ble\n", {"line 2: holds a NUL byte"}},
+        {"wait-timeout = 1s # a comment only where a line starts\n",
+         {"key wait-timeout", "invalid duration"}},
         {"database-url = \n", {"key database-url", "''"}},
     };
     for (const FileCase& c : cases) {
@@ -528,10 +549,20 @@ TEST(OptionsDatabaseUrl, FirstMatchWins) {
     }
 }
 
-TEST(OptionsDatabaseUrl, FileLosesTrailingWhitespaceOnly) {
+TEST(OptionsDatabaseUrl, EverySourceLosesSurroundingWhitespace) {
     const TempDir dir;
     const std::string file = dir.write("url", " postgres://db/app \n\r\n\t ");
-    EXPECT_EQ(parse_options({"--database-url-file=" + file, "x"}).database_url, " postgres://db/app");
+    const std::string config = dir.write("pgentry.ini", "database-url = \t postgres://db/app \r\n");
+    EXPECT_EQ(parse_options({"--database-url-file=" + file, "x"}).database_url, "postgres://db/app");
+    EXPECT_EQ(parse_options({"--database-url= postgres://db/app\n", "x"}).database_url, "postgres://db/app");
+    EXPECT_EQ(parse_options({"x"}, {{"DATABASE_URL", "postgres://db/app\n"}}).database_url,
+              "postgres://db/app");
+    EXPECT_EQ(parse_options({"x"}, {{"PGENTRY_DATABASE_URL", "\tpostgres://db/app"}}).database_url,
+              "postgres://db/app");
+    EXPECT_EQ(parse_options({"--config=" + config, "x"}).database_url, "postgres://db/app");
+    // Blanks only: unset for DATABASE_URL (compose's "${DATABASE_URL}"), an error for pgentry's own.
+    EXPECT_EQ(parse_options({"x"}, {{"DATABASE_URL", " \n"}}).database_url, "");
+    EXPECT_TRUE(mentions(usage_error({"--database-url=\n", "x"}), {"--database-url", "expected a value"}));
 }
 
 TEST(OptionsDatabaseUrl, FileErrorsNameTheFileNotItsContent) {
@@ -544,6 +575,8 @@ TEST(OptionsDatabaseUrl, FileErrorsNameTheFileNotItsContent) {
     const std::string message = usage_error({"--database-url-file=postgres://app:hunter2@db/app", "x"});
     EXPECT_TRUE(mentions(message, {"--database-url-file", "postgres://app:****@db/app"}));
     EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+    const std::string nul = dir.write("nul", std::string("postgres://db/app") + '\0' + "?sslmode=disable\n");
+    EXPECT_TRUE(mentions(usage_error({"--database-url-file=" + nul, "x"}), {nul, "holds a NUL byte"}));
     const std::string blank = dir.write("blank", " \n\n");
     EXPECT_TRUE(mentions(usage_error({"x"}, {{"PGENTRY_DATABASE_URL_FILE", blank}}),
                          {"PGENTRY_DATABASE_URL_FILE", blank, "is empty"}));

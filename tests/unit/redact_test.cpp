@@ -1,4 +1,4 @@
-#include "log/redact.hpp"
+#include "conninfo/redact.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +9,11 @@
 
 namespace {
 
-using pgentry::log::passwords_in;
-using pgentry::log::redact_conninfo;
-using pgentry::log::scrub;
+using pgentry::conninfo::passwords_in;
+using pgentry::conninfo::redact_conninfo;
+using pgentry::conninfo::redact_message;
+using pgentry::conninfo::scrub;
+using pgentry::conninfo::trim;
 
 struct Case {
     std::string input;
@@ -192,6 +194,50 @@ TEST(Redact, PasswordNeverSurvivesRedaction) {
         const std::string e = passwords.next(unquoted);
         expect_hidden("host=db password=" + e + " dbname=app", e);
     }
+}
+
+TEST(Redact, MessageMasksQuotedPiecesOfThePasswordOnly) {
+    const struct {
+        std::string message;
+        std::string conninfo;
+        std::string expected;
+    } cases[] = {
+        // The URL quoted whole is shown redacted.
+        {"bad URI: \"postgres://app:app@db/app\"", "postgres://app:app@db/app",
+         "bad URI: \"postgres://app:****@db/app\""},
+        // A piece of the password is masked, wherever libpq quotes it.
+        {"invalid percent-encoded token: \"p%zz\"", "postgres://app:p%zz@db/app",
+         "invalid percent-encoded token: \"****\""},
+        {"missing \"=\" after \"cret\" in connection info string", "password='se cret' host=db",
+         "missing \"=\" after \"****\" in connection info string"},
+        // Pieces from elsewhere stay, even where the password spells them.
+        {"invalid integer value \"abc\" for connection option \"port\"", "host=db port=abc password=p",
+         "invalid integer value \"abc\" for connection option \"port\""},
+        {"user \"app\" is unknown", "postgres://app:secret@db", "user \"app\" is unknown"},
+        // A piece that is also the password somewhere is masked: where it stands cannot be told.
+        {"invalid integer value \"abc\" for connection option \"port\"", "port=abc password=abc",
+         "invalid integer value \"****\" for connection option \"port\""},
+        // A '"' inside the password does not end the quoted piece.
+        {"invalid percent-encoded token: \"a\"b%zz\"", "postgres://u:a\"b%zz@db",
+         "invalid percent-encoded token: \"****\""},
+        {"no quotes at all", "password=x", "no quotes at all"},
+        {"unpaired \"x", "password=x", "unpaired \"x"},
+    };
+    for (const auto& c : cases) {
+        EXPECT_EQ(redact_message(c.message, c.conninfo), c.expected) << c.message;
+    }
+}
+
+TEST(Redact, ShortPasswordsLeaveOtherWordsAlone) {
+    EXPECT_EQ(redact_conninfo("postgres://app:p@db/posts?application_name=p"),
+              "postgres://app:****@db/posts?application_name=p");
+    EXPECT_EQ(redact_conninfo("host=/tmp/p password=p dbname=p"), "host=/tmp/p password=**** dbname=p");
+}
+
+TEST(Redact, TrimRemovesSurroundingBlanksOnly) {
+    EXPECT_EQ(trim(" \t postgres://db/a b \r\n"), "postgres://db/a b");
+    EXPECT_EQ(trim("\n\n"), "");
+    EXPECT_EQ(trim(""), "");
 }
 
 }  // namespace

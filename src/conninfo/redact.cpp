@@ -1,4 +1,4 @@
-#include "log/redact.hpp"
+#include "conninfo/redact.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 // The text redacted here is often exactly what libpq rejected, so nothing below trusts it to be
 // well formed. Where two readings are possible the password is taken to be the larger span: showing
 // less of a URL is harmless, showing part of a password is not.
-namespace pgentry::log {
+namespace pgentry::conninfo {
 namespace {
 
 constexpr std::string_view mask = "****";
@@ -283,6 +283,55 @@ std::string redact_conninfo(std::string_view conninfo) {
     return redacted.append(conninfo.substr(std::min(copied, conninfo.size())));
 }
 
+std::string redact_message(std::string_view message, std::string_view conninfo) {
+    std::string whole(message);
+    if (!conninfo.empty()) {
+        const std::string redacted = redact_conninfo(conninfo);
+        for (std::size_t at = whole.find(conninfo); at != npos;
+             at = whole.find(conninfo, at + redacted.size())) {
+            whole.replace(at, conninfo.size(), redacted);
+        }
+    }
+    const std::vector<Found> passwords = find_passwords(conninfo);
+    const auto in_a_password = [&](std::string_view piece) {
+        for (std::size_t at = conninfo.find(piece); !piece.empty() && at != npos;
+             at = conninfo.find(piece, at + 1)) {
+            for (const Found& f : passwords) {
+                if (at < f.end && f.begin < at + piece.size()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    };
+    // A quoted piece runs to the last '"' that keeps it a piece of conninfo (a password may hold '"'), else
+    // to the next '"' (libpq's own words, or a value it decoded).
+    const auto closing = [&](std::size_t open) {
+        const std::size_t next = whole.find('"', open + 1);
+        for (std::size_t close = whole.rfind('"'); close != npos && close > next;
+             close = whole.rfind('"', close - 1)) {
+            if (conninfo.find(std::string_view(whole).substr(open + 1, close - open - 1)) != npos) {
+                return close;
+            }
+        }
+        return next;
+    };
+    std::string shown;
+    std::size_t copied = 0;
+    for (std::size_t open = whole.find('"'); open != npos; open = whole.find('"', copied)) {
+        const std::size_t close = closing(open);
+        if (close == npos) {
+            break;
+        }
+        const std::string_view piece = std::string_view(whole).substr(open + 1, close - open - 1);
+        shown.append(whole, copied, open + 1 - copied)
+            .append(in_a_password(piece) ? mask : piece)
+            .push_back('"');
+        copied = close + 1;
+    }
+    return shown.append(whole, std::min(copied, whole.size()));
+}
+
 std::vector<std::string> passwords_in(std::string_view conninfo) {
     std::vector<std::string> secrets;
     for (Found& f : find_passwords(conninfo)) {
@@ -318,4 +367,13 @@ std::string scrub(std::string_view text, const std::vector<std::string>& secrets
     return scrubbed;
 }
 
-}  // namespace pgentry::log
+std::string trim(std::string_view text) {
+    constexpr std::string_view blanks = " \t\r\n\v\f";
+    const std::size_t first = text.find_first_not_of(blanks);
+    if (first == npos) {
+        return "";
+    }
+    return std::string(text.substr(first, text.find_last_not_of(blanks) - first + 1));
+}
+
+}  // namespace pgentry::conninfo

@@ -1,0 +1,36 @@
+#pragma once
+// The database URL as text, read without libpq: pgentry (the static front) has no libpq, and config
+// reports bad option values before anything is parsed. This lexical reading is the one that prints a
+// URL: the password is masked where it stands, nowhere else. db::DatabaseUrl (src/db/database_url.hpp)
+// parses the same text with libpq and checks that its rendering hides the password libpq reads.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgentry::conninfo {
+
+// A libpq URI (postgres://user:secret@host/db?password=x) or key=value conninfo (password='x y')
+// with every password value replaced by "****". Works on malformed input too: a URI password may
+// hold unencoded '@', '/', ':', '#' or '?' (not "?name=" followed later by '/': that reads as a query
+// and a path), and a key matches "password" in any case. When in doubt more is masked, never less.
+std::string redact_conninfo(std::string_view conninfo);
+
+// libpq's message about conninfo (it rejected it), which may quote conninfo whole or a piece of it in
+// double quotes: conninfo is shown as redact_conninfo shows it, and a quoted piece that stands inside one
+// of its passwords (wherever the piece occurs in conninfo) becomes "****". libpq's own words, and pieces
+// from elsewhere in conninfo ("port", "abc" of port=abc), stay as they are even if a short password
+// spells them.
+std::string redact_message(std::string_view message, std::string_view conninfo);
+
+// The password values found in conninfo (raw and percent-decoded), for scrubbing a duration's parse
+// error, which quotes part of the value.
+std::vector<std::string> passwords_in(std::string_view conninfo);
+
+// text with every occurrence of each non-empty secret replaced by "****". Only for text about the value
+// itself: elsewhere a short password's letters are ordinary words ("app" in "applied").
+std::string scrub(std::string_view text, const std::vector<std::string>& secrets);
+
+// text without leading and trailing whitespace (a secret made with echo ends in a newline).
+std::string trim(std::string_view text);
+
+}  // namespace pgentry::conninfo

@@ -1,0 +1,38 @@
+#pragma once
+// The database URL's one interpreter: parsed once by libpq, checked before any waiting, and the source of
+// the target the logs name. It lives in db/ because it needs libpq, which only pgentry-migrator links:
+// the static front (pgentry) reads the URL as text only (trims it, masks its password where it stands:
+// conninfo/redact.hpp) and hands it over.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pgentry::db {
+
+class DatabaseUrl {
+public:
+    // text: a libpq URI or key=value conninfo, leading and trailing whitespace ignored; empty: libpq's PG*
+    // variables and defaults. Throws Error(64) with libpq's whole message when libpq rejects it: bad
+    // syntax, an unknown key, a missing service, and the values libpq checks only when it connects
+    // (sslmode=sometimes, port=abc, host and port counts that differ). Never connects: no socket is made and
+    // no host name is looked up. The message holds no password, neither the URL's nor PGPASSWORD's.
+    static DatabaseUrl parse(std::string_view text);
+
+    // What libpq would connect to, for log lines: "db:5432", "[::1]:5432", a Unix socket as libpq names it
+    // ("/var/run/postgresql/.s.PGSQL.5432"), several hosts joined by ','. Resolved as libpq resolves it:
+    // the URL, a pg_service.conf entry (service=, PGSERVICEFILE), PGHOST/PGHOSTADDR/PGPORT, the defaults.
+    const std::string& target() const { return target_; }
+    // The database name libpq would ask for (the URL's, a service's, PGDATABASE, else the user name).
+    const std::string& database() const { return database_; }
+
+    // The settings as written in the URL, parsed: keyword and value pairs for PQconnectStartParams.
+    const std::vector<std::pair<std::string, std::string>>& settings() const { return settings_; }
+
+private:
+    std::vector<std::pair<std::string, std::string>> settings_;
+    std::string target_;
+    std::string database_;
+};
+
+}  // namespace pgentry::db
