@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "db/connection.hpp"
+#include "db/database_url.hpp"
 #include "pgentry.hpp"
 
 namespace pgentry::test {
@@ -125,7 +126,8 @@ std::string outcome_of(db::Connection& connection, const std::string& sql) {
 class ResultLoop : public ::testing::Test {
 protected:
     db::Connection connect(db::EventLoop& loop, const std::string& extra = "") const {
-        return db::Connection::open(loop, {db.conninfo() + extra, "pgentry-copy-test"}, Clock::now() + 20s);
+        return db::Connection::open(
+            loop, {db::DatabaseUrl::parse(db.conninfo() + extra), "pgentry-copy-test"}, Clock::now() + 20s);
     }
 
     TestDatabase db;
