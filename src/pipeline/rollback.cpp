@@ -80,8 +80,8 @@ void rollback(Target& target, const migrations::MigrationSet& set, const config:
     db::with_step(db::preparing_session, [&] { target.session.prepare_for_migrating(); });
     db::Connection worker = target.open_worker();
     db::Lock lock = db::with_step(db::taking_lock, [&] {
-        return db::Lock::acquire(target.session, worker, target.params, target.history.table(),
-                                 options.lock, options.lock_timeout);
+        return db::Lock::acquire(target.session, worker, target.params, target.history.table(), options.lock,
+                                 options.lock_timeout);
     });
     const auto applied =
         db::with_step(db::reading_history, [&] { return target.history.read(worker).applied; });
