@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "common/error.hpp"
 #include "db/step.hpp"
 #include "log/log.hpp"
@@ -20,17 +22,41 @@ std::size_t byte_offset(std::string_view text, int characters) {
     return offset;
 }
 
+// The COPY's own line of a CONTEXT (the last one: a trigger's lines come first), when it names a data line:
+// 'COPY items, line 2, column id: "x"', counting the lines of the data from 1. nullopt for any other context
+// (or one in another lc_messages language).
+std::optional<std::pair<std::string_view, int>> copy_context(std::string_view context) {
+    if (const std::size_t newline = context.rfind('\n'); newline != std::string_view::npos) {
+        context.remove_prefix(newline + 1);
+    }
+    constexpr std::string_view marker = ", line ";
+    const std::size_t at = context.find(marker);
+    int line = 0;
+    if (!context.starts_with("COPY ") || at == std::string_view::npos ||
+        std::from_chars(context.data() + at + marker.size(), context.data() + context.size(), line).ec !=
+            std::errc{} ||
+        line < 1) {
+        return std::nullopt;
+    }
+    return std::pair{context, line};
+}
+
+std::optional<std::string_view> copy_rows(const migrations::Statement& statement) {
+    if (!statement.copy_rows) return std::nullopt;
+    return statement.copy_rows->text;
+}
+
 Error failure(const migrations::Migration& migration, const migrations::Section& section,
               const migrations::Statement* statement, const ServerError& error) {
-    auto file_line = [&](std::size_t offset) {
-        return section.first_line + migrations::line_at(section.sql, offset) - 1;
-    };
-    int line = statement ? file_line(statement->offset) : section.first_line;
+    int line = statement ? section.line_of(statement->offset) : section.first_line;
     std::string where;
     if (statement && error.position) {
-        int exact = file_line(statement->offset + byte_offset(statement->text, *error.position - 1));
+        int exact = section.line_of(statement->offset + byte_offset(statement->text, *error.position - 1));
         if (exact != line) where = fmt::format(" (the statement starts at line {})", line);
         line = exact;
+    } else if (const auto copy = copy_context(error.context); statement && statement->copy_rows && copy) {
+        where = fmt::format(" (the statement starts at line {}; {})", line, copy->first);
+        line = section.line_of(statement->copy_rows->offset) + copy->second - 1;
     }
     std::string message =
         fmt::format("{}:{}: migration {} failed: SQLSTATE {}: {}{}", migration.path.string(), line,
@@ -68,7 +94,7 @@ void apply(Connection& connection, const History& history, const migrations::Mig
         }
         for (const auto& statement : statements) {
             current = &statement;
-            lock.exec_watched(connection, std::string(statement.text));
+            lock.exec_watched(connection, std::string(statement.text), copy_rows(statement));
         }
         current = nullptr;
         // The next migration and pgentry's own statements start from pgentry's session state; in a

@@ -14,6 +14,8 @@ namespace pgentry::db {
 namespace {
 
 constexpr auto cancel_grace = std::chrono::seconds(5);
+// COPY rows go to libpq this much at a time, so that its output buffer stays small.
+constexpr std::size_t copy_chunk = 64 * 1024;
 
 std::string field(const PGresult* result, int code) {
     const char* value = PQresultErrorField(result, code);
@@ -21,9 +23,13 @@ std::string field(const PGresult* result, int code) {
 }
 
 ServerError server_error(const PGresult* result) {
-    ServerError error{field(result, PG_DIAG_SEVERITY_NONLOCALIZED), field(result, PG_DIAG_SQLSTATE),
-                      field(result, PG_DIAG_MESSAGE_PRIMARY),       field(result, PG_DIAG_MESSAGE_DETAIL),
-                      field(result, PG_DIAG_MESSAGE_HINT),          std::nullopt};
+    ServerError error{field(result, PG_DIAG_SEVERITY_NONLOCALIZED),
+                      field(result, PG_DIAG_SQLSTATE),
+                      field(result, PG_DIAG_MESSAGE_PRIMARY),
+                      field(result, PG_DIAG_MESSAGE_DETAIL),
+                      field(result, PG_DIAG_MESSAGE_HINT),
+                      std::nullopt,
+                      field(result, PG_DIAG_CONTEXT)};
     if (std::string position = field(result, PG_DIAG_STATEMENT_POSITION); !position.empty()) {
         error.position = std::stoi(position);
     }
@@ -36,7 +42,22 @@ ServerError client_error(PGconn* conn, const char* sqlstate) {
     std::string message = PQerrorMessage(conn);
     while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back())))
         message.pop_back();
-    return ServerError{"ERROR", sqlstate, message, "", "", std::nullopt};
+    return ServerError{"ERROR", sqlstate, message, "", "", std::nullopt, ""};
+}
+
+bool is_copy(ExecStatusType status) {
+    return status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH;
+}
+
+// A result that no statement pgentry sends should produce: the statement fails instead of pgentry guessing.
+ServerError unexpected_result(ExecStatusType status) {
+    std::string message = status == PGRES_COPY_OUT
+                              ? "COPY ... TO STDOUT is not supported (pgentry read its rows and dropped them)"
+                          : status == PGRES_COPY_BOTH
+                              ? "a COPY BOTH (replication) stream is not supported (pgentry ended it)"
+                              : std::string("unexpected result from the server: ") + PQresStatus(status);
+    return ServerError{"ERROR", status == PGRES_COPY_OUT ? "0A000" : "08P01", message, "", "", std::nullopt,
+                       ""};
 }
 
 void forward_notice(void*, const PGresult* result) {
@@ -136,14 +157,27 @@ Result Connection::exec(const std::string& sql, const std::vector<std::string>& 
     return *await_result(std::nullopt);
 }
 
-void Connection::send(const std::string& sql) {
+void Connection::send(const std::string& sql, std::optional<std::string_view> copy_rows) {
     if (!PQsendQuery(conn_.get(), sql.c_str())) throw QueryError(client_error(conn_.get(), "08006"));
+    copy_rows_ = copy_rows;
 }
 
 std::optional<Result> Connection::await_result(std::optional<Clock::time_point> deadline) {
     std::optional<Result> last;
     std::optional<ServerError> failure;
+    const auto go_on = [&](EventLoop::Wake wake) {  // false: the deadline passed
+        if (wake == EventLoop::Wake::stop_signal) {
+            cancel_and_drain();
+            throw Interrupted(*loop_->stop_signal());
+        }
+        return wake == EventLoop::Wake::ready;
+    };
     for (;;) {
+        // What a copy left queued when the deadline cut it short goes first: the server waits for it.
+        if (PQisnonblocking(conn_.get())) {
+            if (!go_on(flush(deadline))) return std::nullopt;
+            PQsetnonblocking(conn_.get(), 0);
+        }
         while (PQisBusy(conn_.get())) {
             switch (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::read, deadline)) {
             case EventLoop::Wake::timeout: return std::nullopt;
@@ -158,8 +192,18 @@ std::optional<Result> Connection::await_result(std::optional<Clock::time_point> 
         if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) {
             if (!failure) failure = server_error(result);
             PQclear(result);
-        } else {
+        } else if (is_copy(status)) {
+            PQclear(result);
+            if (status != PGRES_COPY_IN) {
+                if (!failure) failure = unexpected_result(status);
+                deadline.reset();  // the rows end when they end; returning early would lose the failure
+            }
+            if (!go_on(end_copy(status, deadline))) return std::nullopt;
+        } else if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
             last.emplace(result);
+        } else {
+            if (!failure) failure = unexpected_result(status);
+            PQclear(result);
         }
     }
     if (failure) throw QueryError(*failure);
@@ -173,16 +217,77 @@ void Connection::cancel_and_drain() {
     char reason[256];
     if (cancel_) PQcancel(cancel_.get(), reason, sizeof reason);
     auto deadline = Clock::now() + cancel_grace;
-    while (PQisBusy(conn_.get())) {
-        if (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::read, deadline) !=
-                EventLoop::Wake::ready ||
-            !PQconsumeInput(conn_.get())) {
-            return;
+    copy_rows_.reset();  // a COPY IN still in progress ends with an error, not with the rest of its rows
+    if (PQisnonblocking(conn_.get()) && flush(deadline) != EventLoop::Wake::ready) return;
+    for (;;) {
+        while (PQisBusy(conn_.get())) {
+            if (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::read, deadline) !=
+                    EventLoop::Wake::ready ||
+                !PQconsumeInput(conn_.get())) {
+                return;
+            }
+        }
+        PGresult* result = PQgetResult(conn_.get());
+        if (!result) break;
+        const auto status = PQresultStatus(result);
+        PQclear(result);
+        if (is_copy(status) && end_copy(status, deadline) != EventLoop::Wake::ready) return;
+    }
+    if (in_transaction()) PQclear(PQexec(conn_.get(), "ROLLBACK"));
+}
+
+EventLoop::Wake Connection::end_copy(ExecStatusType status, std::optional<Clock::time_point> deadline) {
+    PGconn* conn = conn_.get();
+    if (status != PGRES_COPY_OUT) {
+        // Nonblocking: when the server reads slower than we write (triggers, a slow disk), the wait is in the
+        // event loop, where stop signals and the deadline are seen, not inside libpq.
+        PQsetnonblocking(conn, 1);
+        while (status == PGRES_COPY_IN && copy_rows_ && !copy_rows_->empty()) {
+            const std::string_view chunk = copy_rows_->substr(0, copy_chunk);
+            const int queued = PQputCopyData(conn, chunk.data(), static_cast<int>(chunk.size()));
+            if (queued < 0) throw QueryError(client_error(conn, "08006"));
+            if (queued > 0) copy_rows_->remove_prefix(chunk.size());
+            if (auto wake = flush(deadline); wake != EventLoop::Wake::ready) return wake;
+        }
+        // A COPY FROM STDIN nobody gave rows for would wait for them forever: the server is told why and
+        // fails the statement with that reason.
+        const char* refusal =
+            status == PGRES_COPY_IN && !copy_rows_ ? "pgentry: COPY FROM STDIN without inline data" : nullptr;
+        int ended = 0;
+        while ((ended = PQputCopyEnd(conn, refusal)) == 0) {
+            if (auto wake = flush(deadline); wake != EventLoop::Wake::ready) return wake;
+        }
+        if (ended < 0) throw QueryError(client_error(conn, "08006"));
+        copy_rows_.reset();
+        if (auto wake = flush(deadline); wake != EventLoop::Wake::ready) return wake;
+        PQsetnonblocking(conn, 0);
+        if (status == PGRES_COPY_IN) return EventLoop::Wake::ready;
+    }
+    // COPY OUT, and COPY BOTH after our end of it: the server's rows are read to their end and dropped.
+    for (;;) {
+        char* row = nullptr;
+        const int size = PQgetCopyData(conn, &row, 1);
+        if (row) PQfreemem(row);
+        if (size == -1) return EventLoop::Wake::ready;
+        if (size == -2) throw QueryError(client_error(conn, "08006"));
+        if (size == 0) {
+            auto wake = loop_->wait_socket(PQsocket(conn), EventLoop::Direction::read, deadline);
+            if (wake != EventLoop::Wake::ready) return wake;
+            if (!PQconsumeInput(conn)) throw QueryError(client_error(conn, "08006"));
         }
     }
-    while (PGresult* result = PQgetResult(conn_.get()))
-        PQclear(result);
-    if (in_transaction()) PQclear(PQexec(conn_.get(), "ROLLBACK"));
+}
+
+// In nonblocking mode: until libpq has sent what it queued. libpq reads what the server sends meanwhile,
+// so that a server blocked on writing to us cannot deadlock the copy.
+EventLoop::Wake Connection::flush(std::optional<Clock::time_point> deadline) {
+    for (;;) {
+        const int pending = PQflush(conn_.get());
+        if (pending == 0) return EventLoop::Wake::ready;
+        if (pending < 0) throw QueryError(client_error(conn_.get(), "08006"));
+        auto wake = loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::write, deadline);
+        if (wake != EventLoop::Wake::ready) return wake;
+    }
 }
 
 std::string Connection::pinned_locals(std::optional<std::chrono::milliseconds> statement_timeout) const {

@@ -25,6 +25,7 @@ struct ServerError {
     std::string detail;
     std::string hint;
     std::optional<int> position;  // 1-based character offset in the statement
+    std::string context;          // where it happened: 'COPY items, line 2, column id: "x"', a PL/pgSQL line
 };
 
 class QueryError : public std::runtime_error {
@@ -77,7 +78,11 @@ public:
     Result exec(const std::string& sql, const std::vector<std::string>& params);
 
     // The same, split in two so a caller can do other work while a statement waits (a lock).
-    void send(const std::string& sql);
+    // copy_rows: the data a COPY ... FROM STDIN in sql reads, in the COPY's format (SPEC "Migration files"),
+    // sent by await_result when the server asks for it; it must outlive the statement's await_result. A
+    // COPY FROM STDIN without it fails (the server is told so) and COPY TO STDOUT fails (its rows are
+    // discarded): no server response leaves the result loop waiting or spinning.
+    void send(const std::string& sql, std::optional<std::string_view> copy_rows = std::nullopt);
     // The statement's result, or nullopt when the deadline passed first (the statement keeps running).
     std::optional<Result> await_result(std::optional<Clock::time_point> deadline);
 
@@ -129,11 +134,16 @@ private:
     Connection(EventLoop& loop, PGconn* conn);
     // The SET LOCALs of the session policy ("SET LOCAL ...; " each).
     std::string pinned_locals(std::optional<std::chrono::milliseconds> statement_timeout) const;
+    // PQgetResult returns a COPY status again and again until the copy ends: ends it (sending copy_rows_
+    // first, for COPY IN) and reads it to its end. ready when it has ended.
+    EventLoop::Wake end_copy(ExecStatusType status, std::optional<Clock::time_point> deadline);
+    EventLoop::Wake flush(std::optional<Clock::time_point> deadline);
 
     EventLoop* loop_;
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel_;
     std::optional<bool> through_pooler_;
+    std::optional<std::string_view> copy_rows_;  // given to send(), not yet queued for the server
 };
 
 }  // namespace pgentry::db

@@ -33,8 +33,9 @@ void Lock::confirm() const {
     if (kind_) kind_->confirm();
 }
 
-Result Lock::exec_watched(Connection& worker, const std::string& statement) const {
-    worker.send(statement);
+Result Lock::exec_watched(Connection& worker, const std::string& statement,
+                          std::optional<std::string_view> copy_rows) const {
+    worker.send(statement, copy_rows);
     auto check_at = Clock::now() + first_block_check;
     for (;;) {
         if (auto result = worker.await_result(check_at)) return std::move(*result);
@@ -46,7 +47,7 @@ Result Lock::exec_watched(Connection& worker, const std::string& statement) cons
                             "(VACUUM or ANALYZE without table names also processes that table)",
                             table_),
                 "", "name the tables (e.g. VACUUM ANALYZE my_table), or run with --lock=advisory",
-                std::nullopt});
+                std::nullopt, ""});
         }
         check_at = Clock::now() + block_check_every;
     }

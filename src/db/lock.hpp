@@ -40,7 +40,9 @@ public:
     // own session (VACUUM or ANALYZE of the whole database, under --lock=table) would wait forever: it
     // is cancelled and reported as QueryError 55P03 saying why and what to do. Checked after 200 ms,
     // then every second, so quick statements cost nothing more.
-    Result exec_watched(Connection& worker, const std::string& statement) const;
+    // copy_rows: the inline data of a COPY ... FROM STDIN statement (Connection::send).
+    Result exec_watched(Connection& worker, const std::string& statement,
+                        std::optional<std::string_view> copy_rows = std::nullopt) const;
 
 private:
     Lock(std::unique_ptr<LockKind> kind, std::string table)

@@ -13,6 +13,9 @@ struct Section {
     std::string sql;          // the lines after the marker up to the next marker (or the whole file)
     int first_line = 1;       // 1-based line in the file where sql starts
     bool transaction = true;  // false for "-- migrate:up transaction:false"
+
+    // 1-based line in the file of byte offset within sql.
+    int line_of(std::size_t offset) const;
 };
 
 struct Migration {
@@ -32,7 +35,9 @@ struct FileName {
 // "<1-18 digits>_<[A-Za-z0-9_-]+>.sql" -> version and name; nullopt when it does not match.
 std::optional<FileName> parse_file_name(std::string_view file_name);
 
-// Parses a file body (markers, options). Throws pgentry::Error(65) "<path>:<line>: <what>".
+// Parses a file body (markers, options) and checks its statements (statement_rules.hpp). A UTF-8 byte-order
+// mark before it is ignored; a UTF-16 or UTF-32 one is refused. Throws pgentry::Error(65) "<path>:<line>:
+// <what>".
 Migration parse_migration(const FileName& name, const std::filesystem::path& path, std::string_view body);
 
 // Lowercase hex SHA-256 of text (OpenSSL libcrypto).

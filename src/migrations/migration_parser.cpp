@@ -3,6 +3,7 @@
 
 #include "common/error.hpp"
 #include "migrations/migration.hpp"
+#include "migrations/statement_rules.hpp"
 #include "migrations/statement_splitter.hpp"
 
 // The body format of SPEC.md "Migration files": dbmate's markers, found line by line.
@@ -169,6 +170,26 @@ private:
     std::string body_;
 };
 
+// Windows editors start UTF-8 files with a byte-order mark: not SQL, and not part of the checksum, so that
+// saving a file again with or without one changes nothing. A UTF-16 or UTF-32 file (its mark says which)
+// would reach the server as NUL-ridden bytes.
+std::string_view without_byte_order_mark(const std::filesystem::path& path, std::string_view body) {
+    constexpr std::string_view utf8 = "\xEF\xBB\xBF";
+    if (body.starts_with(utf8)) {
+        return body.substr(utf8.size());
+    }
+    using namespace std::string_view_literals;
+    for (const auto& [mark, encoding] :
+         {std::pair{"\xFF\xFE\0\0"sv, "UTF-32"}, std::pair{"\0\0\xFE\xFF"sv, "UTF-32"},
+          std::pair{"\xFF\xFE"sv, "UTF-16"}, std::pair{"\xFE\xFF"sv, "UTF-16"}}) {
+        if (body.starts_with(mark)) {
+            throw Error(exit_code::invalid_set, path.string() + ":1: the file is " + encoding +
+                                                    " (its byte-order mark says so); save it as UTF-8");
+        }
+    }
+    return body;
+}
+
 std::string normalize_newlines(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -182,8 +203,16 @@ std::string normalize_newlines(std::string_view text) {
 
 }  // namespace
 
+int Section::line_of(std::size_t offset) const {
+    return first_line + line_at(sql, offset) - 1;
+}
+
 Migration parse_migration(const FileName& name, const std::filesystem::path& path, std::string_view body) {
-    auto [up, down] = BodyParser(path, normalize_newlines(body)).sections();
+    auto [up, down] = BodyParser(path, normalize_newlines(without_byte_order_mark(path, body))).sections();
+    check_statements(path, up, "up");
+    if (down) {
+        check_statements(path, *down, "down");
+    }
     std::string checksum = sha256_hex(up.sql);
     return Migration{name.version, name.name, path, std::move(up), std::move(down), std::move(checksum)};
 }

@@ -1,6 +1,7 @@
 #include "migrations/statement_splitter.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 
 // A scanner that knows just enough of PostgreSQL's lexical rules to find the ';' that end
@@ -64,6 +65,43 @@ struct Token {
     TokenKind kind;
 };
 
+// A statement's first tokens, enough to tell transaction control (ROLLBACK WORK TO, PREPARE TRANSACTION 'x').
+struct Lead {
+    std::array<std::string_view, 3> words{};  // a token that is not a word leaves its slot "(" or a quote
+    std::size_t count = 0;
+
+    void add(TokenKind kind, std::string_view text) {
+        if (count < words.size()) {
+            words[count++] = kind == TokenKind::word ? text : text.substr(0, 1);
+        }
+    }
+    bool is(std::size_t i, std::string_view lower) const { return i < count && iequals(words[i], lower); }
+};
+
+bool controls_transaction(const Lead& lead) {
+    if (lead.is(0, "begin") || lead.is(0, "commit") || lead.is(0, "end") || lead.is(0, "abort")) {
+        return true;  // COMMIT AND CHAIN and COMMIT PREPARED too
+    }
+    if (lead.is(0, "start")) {
+        return lead.is(1, "transaction");
+    }
+    if (lead.is(0,
+                "rollback")) {  // ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name stays in the transaction
+        const std::size_t next = lead.is(1, "work") || lead.is(1, "transaction") ? 2 : 1;
+        return !lead.is(next, "to");
+    }
+    // PREPARE TRANSACTION 'gid', but not a prepared statement named "transaction" (PREPARE transaction AS
+    // ...).
+    return lead.is(0, "prepare") && lead.is(1, "transaction") && !lead.is(2, "as") && !lead.is(2, "(");
+}
+
+// COPY's FROM or TO followed by STDIN or STDOUT: the server takes either word for "the client".
+enum class CopyEnd { none, from, to };
+
+bool is_client(std::string_view word) {
+    return iequals(word, "stdin") || iequals(word, "stdout");
+}
+
 class Splitter {
 public:
     explicit Splitter(std::string_view sql) : sql_(sql) {}
@@ -99,6 +137,9 @@ private:
         if (c == ';' && paren_depth_ == 0 && atomic_depth_ == 0) {
             if (start_) {
                 emit(i + 1);
+                if (statements_.back().kind == StatementKind::copy_from_client) {
+                    return take_copy_rows(i + 1);
+                }
             }
             return i + 1;
         }
@@ -139,6 +180,8 @@ private:
     }
 
     void track(TokenKind kind, std::string_view text) {
+        lead_.add(kind, text);
+        track_copy(kind, text);
         head_ = next_head(head_, kind == TokenKind::word ? text : std::string_view{});
         if (kind == TokenKind::open_paren) {
             ++paren_depth_;
@@ -160,6 +203,56 @@ private:
         }
     }
 
+    // Only words outside parentheses count: in COPY (SELECT ... FROM stdin_log) TO STDOUT the query's
+    // FROM is inside them.
+    void track_copy(TokenKind kind, std::string_view word) {
+        const bool top_word = kind == TokenKind::word && paren_depth_ == 0;
+        if (lead_.count == 1) {
+            is_copy_ = top_word && iequals(word, "copy");
+        } else if (is_copy_ && top_word && copy_end_ != CopyEnd::none && is_client(word)) {
+            copy_kind_ =
+                copy_end_ == CopyEnd::from ? StatementKind::copy_from_client : StatementKind::copy_to_client;
+        }
+        copy_end_ = !top_word               ? CopyEnd::none
+                    : iequals(word, "from") ? CopyEnd::from
+                    : iequals(word, "to")   ? CopyEnd::to
+                                            : CopyEnd::none;
+    }
+
+    // After the ';' of a COPY ... FROM STDIN: when the rest of its line holds only blanks, comments and ';',
+    // the next lines are its data up to a line "\." (psql -f reads them the same way). Returns where SQL
+    // resumes: after that line, or at the rest of the line when it holds more SQL (the COPY then has no
+    // data).
+    std::size_t take_copy_rows(std::size_t i) {
+        while (i < sql_.size() && sql_[i] != '\n') {
+            if (is_space(sql_[i]) || sql_[i] == ';') {
+                ++i;
+            } else if (at(i, "--")) {
+                i = std::min(sql_.find('\n', i), sql_.size());
+            } else if (const auto end = at(i, "/*") ? block_comment_end(i) : std::nullopt;
+                       end && sql_.substr(i, *end - i).find('\n') == std::string_view::npos) {
+                i = *end;
+            } else {
+                return i;
+            }
+        }
+        const std::size_t begin = std::min(i + 1, sql_.size());
+        for (std::size_t line = begin; line < sql_.size();) {
+            const std::size_t end = std::min(sql_.find('\n', line), sql_.size());
+            std::string_view content = sql_.substr(line, end - line);
+            if (content.ends_with('\r')) {
+                content.remove_suffix(1);
+            }
+            if (content == "\\.") {
+                statements_.back().copy_rows = CopyRows{sql_.substr(begin, line - begin), begin, true};
+                return std::min(end + 1, sql_.size());
+            }
+            line = end + 1;
+        }
+        statements_.back().copy_rows = CopyRows{sql_.substr(begin), begin, false};
+        return sql_.size();
+    }
+
     void add_token(std::size_t begin, std::size_t end) {
         if (!start_) {
             start_ = begin;
@@ -168,11 +261,18 @@ private:
     }
 
     void emit(std::size_t end) {
-        statements_.push_back({sql_.substr(*start_, end - *start_), *start_});
+        const StatementKind kind = copy_kind_ != StatementKind::other ? copy_kind_
+                                   : controls_transaction(lead_)      ? StatementKind::transaction_control
+                                                                      : StatementKind::other;
+        statements_.push_back({sql_.substr(*start_, end - *start_), *start_, kind});
         start_.reset();
         paren_depth_ = 0;
         atomic_depth_ = 0;
         head_ = Head::start;
+        lead_ = Lead{};
+        is_copy_ = false;
+        copy_end_ = CopyEnd::none;
+        copy_kind_ = StatementKind::other;
     }
 
     bool at(std::size_t i, std::string_view s) const { return sql_.substr(i, s.size()) == s; }
@@ -256,6 +356,10 @@ private:
     int paren_depth_ = 0;
     int atomic_depth_ = 0;
     Head head_ = Head::start;
+    Lead lead_;
+    bool is_copy_ = false;
+    CopyEnd copy_end_ = CopyEnd::none;  // the previous top-level word was COPY's FROM or TO
+    StatementKind copy_kind_ = StatementKind::other;
 };
 
 }  // namespace

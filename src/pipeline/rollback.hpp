@@ -6,7 +6,8 @@
 
 namespace pgentry::pipeline {
 
-// Error(65), before anything runs, when a migration to roll back has no file or no down section.
+// Error(65), before anything runs, when a migration to roll back has no file or no down section, or when
+// --to names a version that is not applied (0 means all).
 void rollback(Target& target, const migrations::MigrationSet& set, const config::Options& options);
 
 }  // namespace pgentry::pipeline

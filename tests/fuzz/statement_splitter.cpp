@@ -4,8 +4,11 @@
 //   - statements come in order and do not overlap; none is empty or starts with a blank;
 //   - a gap (before, between, after statements) holds only blanks, complete comments and ';':
 //     splitting the gap again yields no statement;
-//   - gaps and statements joined give back the input, byte for byte (splitting loses nothing);
-//   - splitting a statement's text again yields that one statement, whole;
+//   - only a COPY FROM STDIN has copy rows; they start on the line after its ';' (what lies between is a
+//     gap on that one line), hold no line "\.", and are followed by one when terminated, else by the end;
+//   - gaps, statements, copy rows and their "\." lines joined give back the input, byte for byte
+//     (splitting loses nothing);
+//   - splitting a statement's text again yields that one statement, whole, of the same kind;
 //   - splitting is deterministic.
 #include <string>
 #include <string_view>
@@ -15,8 +18,10 @@
 #include "migrations/statement_splitter.hpp"
 
 using pgentry::fuzz::check;
+using pgentry::migrations::CopyRows;
 using pgentry::migrations::split_statements;
 using pgentry::migrations::Statement;
+using pgentry::migrations::StatementKind;
 
 namespace {
 
@@ -37,8 +42,46 @@ void check_statement(std::string_view sql, const Statement& statement, std::size
     check(!statement.text.empty() && !is_blank(statement.text.front()), "a statement starts with a token",
           statement.text);
     const std::vector<Statement> again = split_statements(statement.text);
-    check(again.size() == 1 && again.front().offset == 0 && again.front().text == statement.text,
+    check(again.size() == 1 && again.front().offset == 0 && again.front().text == statement.text &&
+              again.front().kind == statement.kind,
           "a statement split again is itself", statement.text);
+}
+
+bool is_end_of_data(std::string_view line) {
+    return line == "\\." || line == "\\.\r";
+}
+
+// The copy rows of statement, which ends at statement_end; returns where the input goes on after them.
+std::size_t check_copy_rows(std::string_view sql, const Statement& statement, std::string& joined) {
+    const std::size_t statement_end = statement.offset + statement.text.size();
+    const CopyRows& rows = *statement.copy_rows;
+    check(statement.kind == StatementKind::copy_from_client, "only a COPY FROM STDIN has copy rows",
+          statement.text);
+    check(rows.offset >= statement_end && rows.offset + rows.text.size() <= sql.size(),
+          "copy rows lie after their statement, within the input");
+    check(rows.text.data() == sql.data() + rows.offset, "copy rows point at their offset");
+    const std::string_view rest_of_line = sql.substr(statement_end, rows.offset - statement_end);
+    const std::size_t newline = rest_of_line.find('\n');
+    const bool next_line = newline != std::string_view::npos && newline + 1 == rest_of_line.size();
+    const bool input_ended = newline == std::string_view::npos && rows.offset == sql.size();
+    check(next_line || input_ended, "copy rows start on the line after their statement", rest_of_line);
+    check_gap(rest_of_line);
+    for (std::size_t line = 0; line < rows.text.size();) {
+        const std::size_t end = std::min(rows.text.find('\n', line), rows.text.size());
+        check(!is_end_of_data(rows.text.substr(line, end - line)), "copy rows hold no line \\.", rows.text);
+        line = end + 1;
+    }
+    joined.append(rest_of_line).append(rows.text);
+    std::size_t end = rows.offset + rows.text.size();
+    if (!rows.terminated) {
+        check(end == sql.size(), "unterminated copy rows run to the end of the input");
+        return end;
+    }
+    const std::size_t line_end = std::min(sql.find('\n', end), sql.size());
+    check(is_end_of_data(sql.substr(end, line_end - end)), "terminated copy rows are followed by a line \\.");
+    const std::size_t next = std::min(line_end + 1, sql.size());
+    joined.append(sql.substr(end, next - end));
+    return next;
 }
 
 }  // namespace
@@ -55,6 +98,9 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
         check_gap(gap);
         joined.append(gap).append(statement.text);
         end = statement.offset + statement.text.size();
+        if (statement.copy_rows) {
+            end = check_copy_rows(sql, statement, joined);
+        }
     }
     check_gap(sql.substr(end));
     joined.append(sql.substr(end));
@@ -63,7 +109,9 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     const std::vector<Statement> twice = split_statements(sql);
     check(twice.size() == statements.size(), "splitting is deterministic (count)");
     for (std::size_t i = 0; i < twice.size(); ++i) {
-        check(twice[i].offset == statements[i].offset && twice[i].text.size() == statements[i].text.size(),
+        check(twice[i].offset == statements[i].offset && twice[i].text.size() == statements[i].text.size() &&
+                  twice[i].kind == statements[i].kind &&
+                  twice[i].copy_rows.has_value() == statements[i].copy_rows.has_value(),
               "splitting is deterministic (spans)");
     }
     return 0;

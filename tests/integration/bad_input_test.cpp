@@ -384,6 +384,16 @@ void unreadable_url_file(const Paths& paths) {
 
 const std::string valid = "20240101000000_valid.sql";
 
+// What Windows editors save as "Unicode": UTF-16LE with its byte-order mark.
+std::string utf16_le(std::string_view ascii) {
+    std::string out = "\xFF\xFE";
+    for (const char c : ascii) {
+        out += c;
+        out += '\0';
+    }
+    return out;
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Options, BadInputTest,
     ::testing::Values(
@@ -437,6 +447,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{.label = "ToNineteenDigits",
                  .args = {"--mode=rollback", "--to=1234567890123456789"},
                  .says = {"--to", "'1234567890123456789'"}},
+        BadInput{.label = "ToNotApplied",
+                 .args = {"--mode=rollback", "--to=2024010100002"},
+                 .files = {{valid, "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n"}},
+                 .server = Target::database,
+                 .exit_code = 65,
+                 .says = {"nothing rolled back: --to=2024010100002 is not an applied version",
+                          "or 0 to roll back everything", "no migration is applied"}},
         BadInput{.label = "ToWithSteps",
                  .args = {"--mode=rollback", "--to=5", "--steps=2"},
                  .says = {"--to and --steps cannot be combined"}},
@@ -688,6 +705,42 @@ INSTANTIATE_TEST_SUITE_P(
                  .files = {{"20240101000001_nul.sql", "-- migrate:up\nSELECT 1;\n\0"s}},
                  .exit_code = 65,
                  .says = {"20240101000001_nul.sql:3: NUL byte"}},
+        BadInput{
+            .label = "TransactionControlInATransactionalSection",
+            .args = migrate_only,
+            .files = {{"20240101000001_accounts.sql",
+                       "-- migrate:up\nBEGIN;\nCREATE TABLE accounts (id int, owner_id int);\nCOMMIT;\n"
+                       "CREATE INDEX accounts_owner ON accounts (owner_id);\n"}},
+            .exit_code = 65,
+            .says = {"20240101000001_accounts.sql:2: transaction control 'BEGIN;' in a transactional section",
+                     "would commit half a migration", "use '-- migrate:up transaction:false'"}},
+        BadInput{.label = "Utf16File",
+                 .args = migrate_only,
+                 .files = {{"20240101000001_a.sql", utf16_le("CREATE TABLE a (id int);\n")}},
+                 .exit_code = 65,
+                 .says = {"20240101000001_a.sql:1: the file is UTF-16", "save it as UTF-8"}},
+        BadInput{
+            .label = "CopyToStdout",
+            .args = migrate_only,
+            .files = {{"20240101000001_export.sql", "CREATE TABLE t (a int);\nCOPY t TO STDOUT;\n"}},
+            .exit_code = 65,
+            .says =
+                {"20240101000001_export.sql:2: 'COPY t TO STDOUT;': COPY ... TO STDOUT is not supported"}},
+        BadInput{
+            .label = "CopyWithoutEndOfData",
+            .args = migrate_only,
+            .files = {{"20240101000001_load.sql", "CREATE TABLE t (a int);\nCOPY t FROM stdin;\n1\n2\n"}},
+            .exit_code = 65,
+            .says = {"20240101000001_load.sql:2: 'COPY t FROM stdin;': no line '\\.' ends its data (from "
+                     "line 3"}},
+        BadInput{
+            .label = "CopyNotEndingItsLine",
+            .args = migrate_only,
+            .files = {{"20240101000001_load.sql",
+                       "CREATE TABLE t (a int);\nCOPY t FROM stdin; SELECT 1;\n1\n\\.\n"}},
+            .exit_code = 65,
+            .says =
+                {"20240101000001_load.sql:2: 'COPY t FROM stdin;': COPY ... FROM STDIN must end its line"}},
         BadInput{.label = "UnknownMarker",
                  .args = migrate_only,
                  .files = {{"20240101000001_x.sql", "-- migrate:sideways\nSELECT 1;\n"}},

@@ -67,6 +67,30 @@ TEST_F(Rollback, ToLeavesThatVersionApplied) {
     EXPECT_EQ(db.applied_versions(), (Versions{20240101000001, 20240101000002}));
 }
 
+TEST_F(Rollback, ToAVersionThatIsNotAppliedRollsBackNothing) {
+    // 2024010100002: a digit dropped from 20240101000002, below every applied version.
+    for (const char* to : {"--to=2024010100002", "--to=20240101000009", "--to=20240101000000"}) {
+        const auto result = pgentry("rollback", {to});
+        EXPECT_EQ(result.exit_code, 65) << result;
+        EXPECT_TRUE(contains(result.err, std::string(to) + " is not an applied version")) << result;
+        EXPECT_TRUE(
+            contains(result.err, "the newest applied: 20240101000004, 20240101000003, 20240101000002"));
+        EXPECT_EQ(tables(), (std::vector<bool>{true, true, true, true}));
+        EXPECT_EQ(db.applied_versions(), all);
+    }
+}
+
+TEST_F(Rollback, ToZeroRollsBackEverything) {
+    const auto result = pgentry("rollback", {"--to=0"});
+    ASSERT_EQ(result.exit_code, 0) << result;
+    EXPECT_EQ(tables(), (std::vector<bool>{false, false, false, false}));
+    EXPECT_TRUE(db.applied_versions().empty());
+
+    const auto again = pgentry("rollback", {"--to=0"});
+    EXPECT_EQ(again.exit_code, 0) << again;
+    EXPECT_TRUE(contains(again.err, "Nothing to roll back")) << again;
+}
+
 TEST_F(Rollback, WithoutDownSectionNothingIsRolledBack) {
     // The same up section, so that only the missing down section can be the reason to refuse.
     dir.write(file(3), "-- migrate:up\nCREATE TABLE t3 (id int);\n\n");

@@ -189,6 +189,92 @@ TEST(MigrationBody, OrdinaryCommentsAreNotMarkers) {
     EXPECT_FALSE(m.down);
 }
 
+TEST(MigrationBody, Utf8ByteOrderMarkIsIgnored) {
+    const Migration with_markers =
+        parse("\xEF\xBB\xBF-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n");
+    EXPECT_EQ(with_markers.up.sql, "SELECT 1;\n");
+    EXPECT_EQ(with_markers.up.first_line, 2);
+    EXPECT_EQ(with_markers.down->first_line, 4);
+    const Migration plain = parse("\xEF\xBB\xBFSELECT 1;\r\n");
+    EXPECT_EQ(plain.up.sql, "SELECT 1;\n");
+    // Only at the start: elsewhere the bytes are text (the server decides what they mean).
+    EXPECT_EQ(parse("SELECT '\xEF\xBB\xBF';\n").up.sql, "SELECT '\xEF\xBB\xBF';\n");
+}
+
+TEST(MigrationBody, Utf16IsAnError) {
+    using namespace std::string_literals;
+    EXPECT_EQ(error_of("\xFF\xFES\0E\0L\0"s),
+              "migrations/2_x.sql:1: the file is UTF-16 (its byte-order mark says so); save it as UTF-8");
+    EXPECT_EQ(error_of("\xFE\xFF\0S\0E"s),
+              "migrations/2_x.sql:1: the file is UTF-16 (its byte-order mark says so); save it as UTF-8");
+    EXPECT_EQ(error_of("\xFF\xFE\0\0S\0\0\0"s),
+              "migrations/2_x.sql:1: the file is UTF-32 (its byte-order mark says so); save it as UTF-8");
+}
+
+TEST(MigrationBody, TransactionControlInATransactionalSectionIsAnError) {
+    EXPECT_EQ(
+        error_of("-- migrate:up\nBEGIN;\nCREATE TABLE accounts (id int);\nCOMMIT;\n"),
+        "migrations/2_x.sql:2: transaction control 'BEGIN;' in a transactional section: pgentry runs the "
+        "section in one transaction, and this would commit half a migration; remove it, or use "
+        "'-- migrate:up transaction:false'");
+    EXPECT_NE(error_of("CREATE TABLE a (id int);\n\n  COMMIT AND CHAIN;\n")
+                  .find("2_x.sql:3: transaction control "
+                        "'COMMIT AND CHAIN;'"),
+              std::string::npos);
+    EXPECT_NE(
+        error_of("-- migrate:up\nSELECT 1;\n-- migrate:down\nDROP TABLE a;\nEND;\n")
+            .find(
+                "2_x.sql:5: transaction control 'END;' in a transactional section: pgentry runs the section "
+                "in one transaction, and this would commit half a migration; remove it, or use "
+                "'-- migrate:down transaction:false'"),
+        std::string::npos);
+    EXPECT_NE(error_of("SELECT 1;\n/* a\n b */ ROLLBACK;\n").find("2_x.sql:3: "), std::string::npos);
+}
+
+TEST(MigrationBody, TransactionControlIsFineOutsideATransaction) {
+    EXPECT_EQ(error_of("-- migrate:up transaction:false\nBEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n"), "");
+}
+
+TEST(MigrationBody, SavepointsAndBodiesAreNotTransactionControl) {
+    EXPECT_EQ(
+        error_of(
+            "SAVEPOINT a;\nSELECT 1;\nROLLBACK TO SAVEPOINT a;\nRELEASE a;\n"
+            "DO $$ BEGIN PERFORM 1; END $$;\n"
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; "
+            "END;\n"),
+        "");
+}
+
+TEST(MigrationBody, CopyFromStdinWithData) {
+    const Migration m = parse("-- migrate:up\nCOPY t FROM stdin;\n1;2\n\\.\nSELECT 1;\n");
+    EXPECT_EQ(m.up.sql, "COPY t FROM stdin;\n1;2\n\\.\nSELECT 1;\n");
+}
+
+TEST(MigrationBody, CopyFromStdinWithoutBackslashDotIsAnError) {
+    EXPECT_EQ(error_of("-- migrate:up\nCREATE TABLE t (a int);\nCOPY t FROM stdin;\n1\n2\n-- "
+                       "migrate:down\nDROP TABLE t;\n"),
+              "migrations/2_x.sql:3: 'COPY t FROM stdin;': no line '\\.' ends its data (from line 4 to the "
+              "end of the "
+              "section, which would be loaded as rows)");
+}
+
+TEST(MigrationBody, CopyFromStdinNotEndingItsLineIsAnError) {
+    EXPECT_EQ(error_of("COPY t FROM stdin; SELECT 1;\n1\n\\.\n"),
+              "migrations/2_x.sql:1: 'COPY t FROM stdin;': COPY ... FROM STDIN must end its line "
+              "(nothing "
+              "but comments after its ';'): its data is the lines that follow it, up to a line '\\.'");
+    EXPECT_NE(error_of("SELECT 1;\nCOPY t FROM stdin")
+                  .find("2_x.sql:2: 'COPY t FROM stdin': COPY ... FROM STDIN must"),
+              std::string::npos);
+}
+
+TEST(MigrationBody, CopyToStdoutIsAnError) {
+    EXPECT_EQ(error_of("-- migrate:up transaction:false\nSELECT 1;\nCOPY (SELECT 1) TO STDOUT;\n"),
+              "migrations/2_x.sql:3: 'COPY (SELECT 1) TO STDOUT;': COPY ... TO STDOUT is not supported (a "
+              "migration "
+              "has nowhere to send the rows)");
+}
+
 // ---- checksums
 
 TEST(MigrationChecksum, IsLowercaseHexSha256OfUp) {
@@ -205,6 +291,12 @@ TEST(MigrationChecksum, CrlfFileMatchesItsLfTwin) {
         "-- migrate:up\r\nCREATE TABLE t (id int);\r\nSELECT 1;\r\n-- migrate:down\r\nDROP TABLE t;\r\n";
     EXPECT_EQ(parse(crlf).checksum, parse(lf).checksum);
     EXPECT_EQ(parse("SELECT 1;\r\n").checksum, parse("SELECT 1;\n").checksum);
+}
+
+TEST(MigrationChecksum, ByteOrderMarkIsNotPartOfIt) {
+    EXPECT_EQ(parse("\xEF\xBB\xBFSELECT 1;\n").checksum, parse("SELECT 1;\n").checksum);
+    EXPECT_EQ(parse("\xEF\xBB\xBF-- migrate:up\r\nSELECT 1;\r\n").checksum,
+              parse("-- migrate:up\nSELECT 1;\n").checksum);
 }
 
 TEST(MigrationChecksum, EditingDownDoesNotChangeIt) {

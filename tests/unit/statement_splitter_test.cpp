@@ -171,6 +171,195 @@ TEST(StatementSplitter, OffsetsPointIntoTheInput) {
     EXPECT_EQ(line_at(input, statements[1].offset), 4);
 }
 
+// ---- COPY ... FROM STDIN with inline data, as pg_dump writes it and psql -f loads it
+
+// The one statement of input that is a COPY, checked to be one.
+Statement the_copy(const std::vector<Statement>& statements) {
+    for (const Statement& s : statements) {
+        if (s.kind == StatementKind::copy_from_client || s.kind == StatementKind::copy_to_client) {
+            return s;
+        }
+    }
+    ADD_FAILURE() << "no COPY statement";
+    return {};
+}
+
+TEST(StatementSplitterCopy, DataLinesUpToBackslashDotBelongToTheCopy) {
+    const std::string input =
+        "CREATE TABLE items (id int, label text);\nCOPY items (id, label) FROM stdin;\n1\tone\n2\ttwo\n\\.\n"
+        "SELECT 1;\n";
+    const auto statements = split_statements(input);
+    EXPECT_EQ(texts(statements),
+              (std::vector<std::string>{"CREATE TABLE items (id int, label text);",
+                                        "COPY items (id, label) FROM stdin;", "SELECT 1;"}));
+    ASSERT_EQ(statements.size(), 3u);
+    EXPECT_EQ(statements[0].kind, StatementKind::other);
+    EXPECT_FALSE(statements[0].copy_rows);
+    EXPECT_EQ(statements[1].kind, StatementKind::copy_from_client);
+    ASSERT_TRUE(statements[1].copy_rows);
+    EXPECT_EQ(statements[1].copy_rows->text, "1\tone\n2\ttwo\n");
+    EXPECT_TRUE(statements[1].copy_rows->terminated);
+    EXPECT_EQ(line_at(input, statements[1].copy_rows->offset), 3);
+    EXPECT_EQ(statements[1].copy_rows->text.data(), input.data() + statements[1].copy_rows->offset);
+    EXPECT_EQ(line_at(input, statements[2].offset), 6);  // the data lines count
+}
+
+TEST(StatementSplitterCopy, DataIsNotSql) {
+    // Every line would change how SQL splits: ';', an open quote, a dollar quote, a comment opener.
+    const std::string rows = "a;b\t'it\n$$\t\"q\n/* no\n-- not a comment;\nBEGIN;\n\\. not the end\n";
+    const std::string input = "COPY t FROM STDIN;\n" + rows + "\\.\nSELECT 2;";
+    const auto statements = split_statements(input);
+    EXPECT_EQ(texts(statements), (std::vector<std::string>{"COPY t FROM STDIN;", "SELECT 2;"}));
+    EXPECT_EQ(the_copy(statements).copy_rows->text, rows);
+}
+
+TEST(StatementSplitterCopy, EmptyData) {
+    const auto statements = split_statements("COPY t FROM stdin;\n\\.\n");
+    ASSERT_EQ(statements.size(), 1u);
+    ASSERT_TRUE(statements[0].copy_rows);
+    EXPECT_EQ(statements[0].copy_rows->text, "");
+    EXPECT_TRUE(statements[0].copy_rows->terminated);
+}
+
+TEST(StatementSplitterCopy, MissingBackslashDotRunsToTheEnd) {
+    const std::string input = "COPY t FROM stdin;\n1\n2\nSELECT 2;\n";
+    const auto statements = split_statements(input);
+    ASSERT_EQ(statements.size(), 1u);
+    ASSERT_TRUE(statements[0].copy_rows);
+    EXPECT_EQ(statements[0].copy_rows->text, "1\n2\nSELECT 2;\n");
+    EXPECT_FALSE(statements[0].copy_rows->terminated);
+    EXPECT_EQ(line_at(input, statements[0].copy_rows->offset), 2);
+}
+
+TEST(StatementSplitterCopy, Crlf) {
+    const auto statements = split_statements("COPY t FROM stdin;\r\n1\tx\r\n\\.\r\nSELECT 2;\r\n");
+    EXPECT_EQ(texts(statements), (std::vector<std::string>{"COPY t FROM stdin;", "SELECT 2;"}));
+    ASSERT_TRUE(statements[0].copy_rows);
+    EXPECT_EQ(statements[0].copy_rows->text, "1\tx\r\n");
+    EXPECT_TRUE(statements[0].copy_rows->terminated);
+}
+
+TEST(StatementSplitterCopy, LastLineWithoutNewline) {
+    const auto statements = split_statements("COPY t FROM stdin;\n1\n\\.");
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(statements[0].copy_rows->text, "1\n");
+    EXPECT_TRUE(statements[0].copy_rows->terminated);
+}
+
+TEST(StatementSplitterCopy, FromClientSpellings) {
+    for (const char* copy :
+         {"COPY x FROM STDIN WITH (FORMAT csv, HEADER true);", "copy x from stdin;",
+          "COPY public.x (a, \"B\") FROM stdin;", "COPY x FROM /* where */ STDIN;", "COPY x FROM STDOUT;",
+          "COPY BINARY x FROM STDIN;", "COPY x FROM STDIN WHERE a > 1;", "Copy X From StdIn Csv Header;"}) {
+        const std::string input = std::string(copy) + " -- rows follow\n1\n\\.\n";
+        const auto statements = split_statements(input);
+        ASSERT_EQ(statements.size(), 1u) << copy;
+        EXPECT_EQ(statements[0].kind, StatementKind::copy_from_client) << copy;
+        ASSERT_TRUE(statements[0].copy_rows) << copy;
+        EXPECT_EQ(statements[0].copy_rows->text, "1\n") << copy;
+    }
+}
+
+TEST(StatementSplitterCopy, ToClientSpellings) {
+    for (const char* copy : {"COPY x TO STDOUT;", "copy x to stdout with (format csv);",
+                             "COPY (SELECT * FROM stdin_log) TO STDOUT;", "COPY x TO STDIN;"}) {
+        const auto statements = split_statements(copy);
+        ASSERT_EQ(statements.size(), 1u) << copy;
+        EXPECT_EQ(statements[0].kind, StatementKind::copy_to_client) << copy;
+        EXPECT_FALSE(statements[0].copy_rows) << copy;
+    }
+}
+
+TEST(StatementSplitterCopy, OtherCopiesAreOrdinaryStatements) {
+    for (const char* copy :
+         {"COPY x FROM '/file';", "COPY x TO '/tmp/x.csv';", "COPY x FROM PROGRAM 'cat stdin';",
+          "COPY (SELECT stdin FROM t) TO '/f';", "SELECT 'COPY x FROM stdin';", "CREATE TABLE stdin (a int);",
+          "INSERT INTO x SELECT * FROM stdin;"}) {
+        const std::string input = std::string(copy) + "\nSELECT 2;\n";
+        const auto statements = split_statements(input);
+        EXPECT_EQ(texts(statements), (std::vector<std::string>{copy, "SELECT 2;"})) << copy;
+        EXPECT_EQ(statements[0].kind, StatementKind::other) << copy;
+        EXPECT_FALSE(statements[0].copy_rows) << copy;
+    }
+}
+
+TEST(StatementSplitterCopy, SqlAfterTheCopyOnItsLineMeansNoData) {
+    // psql would run SELECT 1 after the data; pgentry refuses the COPY (statement_rules) instead of guessing.
+    const auto statements = split_statements("COPY t FROM stdin; SELECT 1;\n2;\n");
+    EXPECT_EQ(texts(statements), (std::vector<std::string>{"COPY t FROM stdin;", "SELECT 1;", "2;"}));
+    EXPECT_EQ(statements[0].kind, StatementKind::copy_from_client);
+    EXPECT_FALSE(statements[0].copy_rows);
+    // A block comment that goes on past the line, too.
+    EXPECT_FALSE(split_statements("COPY t FROM stdin; /* a\n*/\n1\n\\.\n")[0].copy_rows);
+}
+
+TEST(StatementSplitterCopy, WithoutSemicolonAtTheEndThereIsNoData) {
+    const auto statements = split_statements("COPY t FROM stdin\n");
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(statements[0].kind, StatementKind::copy_from_client);
+    EXPECT_FALSE(statements[0].copy_rows);
+}
+
+TEST(StatementSplitterCopy, SplittingTheStatementAgainGivesItBack) {
+    const std::string input = "COPY t FROM stdin;\n1\n\\.\n";
+    const auto again = split_statements(split_statements(input)[0].text);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].text, "COPY t FROM stdin;");
+    EXPECT_EQ(again[0].kind, StatementKind::copy_from_client);
+}
+
+// ---- transaction control, by the statement's first words
+
+struct KindCase {
+    const char* sql;
+    StatementKind kind;
+};
+
+void PrintTo(const KindCase& c, std::ostream* os) {
+    *os << c.sql;
+}
+
+class StatementKindTable : public ::testing::TestWithParam<KindCase> {};
+
+TEST_P(StatementKindTable, ClassifiesTheStatement) {
+    const auto statements = split_statements(GetParam().sql);
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(statements[0].kind, GetParam().kind);
+}
+
+constexpr auto control = StatementKind::transaction_control;
+constexpr auto other = StatementKind::other;
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, StatementKindTable,
+    ::testing::Values(
+        KindCase{"BEGIN;", control}, KindCase{"begin transaction isolation level serializable;", control},
+        KindCase{"BEGIN WORK", control}, KindCase{"START TRANSACTION;", control},
+        KindCase{"start transaction read only;", control}, KindCase{"COMMIT;", control},
+        KindCase{"COMMIT AND CHAIN;", control}, KindCase{"commit work;", control}, KindCase{"END;", control},
+        KindCase{"END TRANSACTION;", control}, KindCase{"ROLLBACK;", control},
+        KindCase{"rollback work;", control}, KindCase{"ROLLBACK AND CHAIN;", control},
+        KindCase{"ABORT;", control}, KindCase{"PREPARE TRANSACTION 'gid';", control},
+        KindCase{"COMMIT PREPARED 'gid';", control}, KindCase{"ROLLBACK PREPARED 'gid';", control},
+        KindCase{"COMMIT /* now */ AND CHAIN;", control}, KindCase{"ROLLBACK TO SAVEPOINT a;", other},
+        KindCase{"ROLLBACK TO a;", other}, KindCase{"rollback work to savepoint a;", other},
+        KindCase{"ROLLBACK TRANSACTION TO a;", other}, KindCase{"SAVEPOINT a;", other},
+        KindCase{"RELEASE SAVEPOINT a;", other}, KindCase{"RELEASE a;", other},
+        KindCase{"PREPARE q AS SELECT 1;", other}, KindCase{"PREPARE transaction AS SELECT 1;", other},
+        KindCase{"PREPARE transaction (int) AS SELECT $1;", other}, KindCase{"START_REPLICATION;", other},
+        KindCase{"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;", other},
+        KindCase{"DO $$ BEGIN COMMIT; END $$;", other},
+        KindCase{"CREATE FUNCTION f(int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN IF $1 > 0 THEN RETURN 1; "
+                 "END IF; RETURN 0; END $$;",
+                 other},
+        KindCase{
+            "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; "
+            "END;",
+            other},
+        KindCase{"SELECT CASE WHEN a THEN 1 END FROM t;", other}, KindCase{"begin_date;", other},
+        KindCase{"\"begin\";", other}, KindCase{"COPY t FROM STDIN;", StatementKind::copy_from_client},
+        KindCase{"COPY t TO STDOUT;", StatementKind::copy_to_client}));
+
 TEST(StatementSplitter, LineAt) {
     EXPECT_EQ(line_at("", 0), 1);
     EXPECT_EQ(line_at("a\nb\nc", 0), 1);
