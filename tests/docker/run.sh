@@ -92,7 +92,9 @@ url() { echo "postgres://app:$password@host.docker.internal:$pg_port/$1"; }
 
 setup_postgres() {
     pgbin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -n 1)
-    gateway=$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}')
+    # The engine's IPAM names the gateway only when --bip chose it; docker0 always has it.
+    gateway=$(ip -4 -o addr show dev docker0 | awk '{ split($4, address, "/"); print address[1]; exit }')
+    [ -n "$gateway" ] || fail "docker0 has no IPv4 address"
     password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
     mkdir "$work/pg"
     chown postgres: "$work/pg"
