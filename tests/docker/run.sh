@@ -120,8 +120,9 @@ build() {
     shift 3
     local start
     start=$(now_ms)
-    env "$@" "$client" build --tag "$tag" "$context" >"$work/build-$label.log" 2>&1 ||
-        fail "docker build ($label) failed: $(tail -n 5 "$work/build-$label.log")"
+    # In the background: bash runs a trap (a TERM from CI's timeout) only once its foreground command is done.
+    env "$@" "$client" build --tag "$tag" "$context" >"$work/build-$label.log" 2>&1 &
+    wait $! || fail "docker build ($label) failed: $(tail -n 5 "$work/build-$label.log")"
     note "build $label: $((($(now_ms) - start) / 1000)) s"
 }
 
