@@ -81,9 +81,6 @@ engine_stop() {
         wait "$engine_pid" 2>/dev/null
     fi
     engine_pid=""
-    [ -z "$engine_exec" ] || { engine_unmount_under "$engine_exec"; rm -rf "$engine_exec"; }
-    engine_unmount_under "$engine_data"
-    [ "$engine_data_is_ours" -eq 0 ] || rm -rf "$engine_data"
     local link
     for link in "${engine_links[@]}"; do ip link delete "$link" 2>/dev/null; done
     local table
@@ -94,5 +91,9 @@ engine_stop() {
             engine_log "warning: iptables' $table table differs from what it was before dockerd started"
     done
     [ -z "$engine_ip_forward" ] || echo "$engine_ip_forward" >/proc/sys/net/ipv4/ip_forward
+    # Last: removing a data root of a few GB takes a while.
+    [ -z "$engine_exec" ] || { engine_unmount_under "$engine_exec"; rm -rf "$engine_exec"; }
+    engine_unmount_under "$engine_data"
+    [ "$engine_data_is_ours" -eq 0 ] || rm -rf "$engine_data"
     engine_work=""
 }
