@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building, testing and benchmarking pgentry need, from Debian 12's packages only.
-#   scripts/install-deps.sh [build] [test] [bench]      (default: build test)
+#   scripts/install-deps.sh [build] [test] [bench] [harden] [docker]      (default: build test)
 # The Dockerfile's build stage calls it with "build"; CI with "build test".
 set -euo pipefail
 
@@ -20,7 +20,10 @@ for group in "${groups[@]}"; do
                command -v npm >/dev/null || packages+=(npm) ;;
         # scripts/fuzz.sh (clang's libFuzzer and sanitizer runtimes), scripts/valgrind.sh, scripts/lint.sh.
         harden) packages+=(clang libclang-rt-14-dev valgrind clang-format clang-tidy) ;;
-        *) echo "install-deps.sh: unknown group '$group' (build, test, bench, harden)" >&2; exit 64 ;;
+        # tests/docker/run.sh: a real engine (Debian's 20.10, BuildKit built in), compose v1, the base images made
+        # from Debian's packages (scripts/docker-bases.sh), a PostgreSQL on the bridge, script(1) for a pty.
+        docker) packages+=(docker.io docker-compose mmdebstrap iptables iproute2 postgresql util-linux bsdutils) ;;
+        *) echo "install-deps.sh: unknown group '$group' (build, test, bench, harden, docker)" >&2; exit 64 ;;
     esac
 done
 

@@ -11,6 +11,10 @@ class Launch : public PgentryTest {
 protected:
     void SetUp() override {
         if (geteuid() != 0) GTEST_SKIP() << "needs root for unshare --pid";
+        // Root without CAP_SYS_ADMIN, as in a `docker build` container, may not make namespaces.
+        if (run({"unshare", "--pid", "--fork", "--mount-proc", "true"}, {}, 20s).exit_code != 0) {
+            GTEST_SKIP() << "`unshare --pid --fork --mount-proc` does not work here";
+        }
     }
 
     // pgentry --mode=run ... -- sh -c script, as PID 1 of a new PID namespace.
