@@ -3,14 +3,11 @@
 // certificate, and what a real PgBouncer refuses (a password, a startup parameter). A wait of 30 s that
 // is not taken is the proof: each run must end within 5 s.
 #include <pwd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <netinet/in.h>
-
 #include <filesystem>
-#include <fstream>
 
+#include "pgbouncer.hpp"
 #include "pgentry.hpp"
 
 namespace pgentry::test {
@@ -27,22 +24,6 @@ void hand_to_postgres(const fs::path& path) {
     if (postgres == nullptr || ::chown(path.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
         throw std::runtime_error("cannot hand " + path.string() + " to user postgres");
     }
-}
-
-void write_file(const fs::path& path, const std::string& body) {
-    std::ofstream(path) << body;
-    hand_to_postgres(path);
-}
-
-bool accepts_connections(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return connected;
 }
 
 RunResult wait_only(const std::string& url) {
@@ -125,67 +106,36 @@ TEST_F(Tls, AMissingRootCertificateIsNotRetried) {
 
 // --- PgBouncer -------------------------------------------------------------------------------------------
 
-// LOCAL FIXTURE, to be folded into tests/support/pgbouncer.{hpp,cpp}: a PgBouncer in front of a private
-// cluster, on a free loopback port, with SCRAM authentication of its own (auth_file), stopped at destruction.
-class LocalPgbouncer {
-public:
-    LocalPgbouncer(const PrivateCluster& cluster, const std::string& user, const std::string& password) {
-        hand_to_postgres(dir_);
-        write_file(dir_ / "users.txt", "\"" + user + "\" \"" + password + "\"\n");
-        write_file(dir_ / "pgbouncer.ini",
-                   "[databases]\npostgres = host=127.0.0.1 port=" + std::to_string(cluster.port()) +
-                       " dbname=postgres\n[pgbouncer]\nlisten_addr = 127.0.0.1\n"
-                       "listen_port = " +
-                       std::to_string(port_.port()) +
-                       "\nunix_socket_dir =\nauth_type = scram-sha-256\nauth_file = " +
-                       (dir_ / "users.txt").string() + "\n");
-        Args argv{"pgbouncer"};
-        if (::geteuid() == 0) argv.insert(argv.end(), {"-u", "postgres"});  // it refuses to run as root
-        argv.push_back((dir_ / "pgbouncer.ini").string());
-        port_.release();
-        process_ = std::make_unique<Process>(argv);
-        if (!eventually([&] { return accepts_connections(port_.port()); }, 10s)) {
-            throw std::runtime_error("pgbouncer did not listen: " + process_->err());
-        }
-    }
-    ~LocalPgbouncer() {
-        process_.reset();
-        std::error_code ignored;
-        fs::remove_all(dir_, ignored);
-    }
-    LocalPgbouncer(const LocalPgbouncer&) = delete;
-    LocalPgbouncer& operator=(const LocalPgbouncer&) = delete;
-
-    std::string url(const std::string& user, const std::string& password) const {
-        return make_url("127.0.0.1", std::to_string(port_.port()), user, password, "postgres");
-    }
-
-private:
-    fs::path dir_ = make_temp_dir("pgentry-pgbouncer-");
-    ClosedPort port_;
-    std::unique_ptr<Process> process_;
-};
-
 class Pgbouncer : public ::testing::Test {
 protected:
     void SetUp() override {
         cluster.start();
         Connection(cluster.url()).exec("CREATE ROLE app LOGIN");
-        bouncer = std::make_unique<LocalPgbouncer>(cluster, "app", "Right-Pooler-Password");
+        // The cluster trusts local logins: the pooler alone checks the password, with SCRAM as PgBouncer
+        // users run it.
+        bouncer = std::make_unique<PgBouncer>(
+            Server{"127.0.0.1", std::to_string(cluster.port()), "app", "Right-Pooler-Password"},
+            PoolerSettings{
+                .pool_mode = "session", .pool_size = 2, .extra = {}, .auth_type = "scram-sha-256"});
+    }
+
+    // dbname postgres through the pooler, as user app with this password.
+    std::string url(const std::string& password) const {
+        return make_url("127.0.0.1", std::to_string(bouncer->port()), "app", password, "postgres");
     }
 
     PrivateCluster cluster;
-    std::unique_ptr<LocalPgbouncer> bouncer;
+    std::unique_ptr<PgBouncer> bouncer;
 };
 
 TEST_F(Pgbouncer, TheRightPasswordConnects) {
-    const auto result = wait_only(bouncer->url("app", "Right-Pooler-Password"));
+    const auto result = wait_only(url("Right-Pooler-Password"));
     EXPECT_EQ(result.exit_code, 0) << result;
 }
 
 // PgBouncer refuses with 08P01, not 28P01: still the credentials, 77 at once.
 TEST_F(Pgbouncer, AWrongPasswordIsRefusedCredentials) {
-    const auto result = wait_only(bouncer->url("app", "Wrong-Pooler-Password"));
+    const auto result = wait_only(url("Wrong-Pooler-Password"));
     EXPECT_EQ(result.exit_code, 77) << result;
     EXPECT_LT(result.elapsed, not_waited) << result;
     EXPECT_TRUE(contains(result.err, "refused the credentials: SASL authentication failed"));
@@ -193,8 +143,7 @@ TEST_F(Pgbouncer, AWrongPasswordIsRefusedCredentials) {
 }
 
 TEST_F(Pgbouncer, AnUnsupportedStartupParameterIsNotRetried) {
-    const auto result =
-        wait_only(bouncer->url("app", "Right-Pooler-Password") + "?options=-c%20work_mem%3D1MB");
+    const auto result = wait_only(url("Right-Pooler-Password") + "?options=-c%20work_mem%3D1MB");
     EXPECT_EQ(result.exit_code, 69) << result;
     EXPECT_LT(result.elapsed, not_waited) << result;
     EXPECT_TRUE(contains(result.err, "not retried: unsupported startup parameter: options"));

@@ -54,7 +54,8 @@ PgBouncer::PgBouncer(const Server& server, PoolerSettings settings)
         std::ofstream ini(dir_ / "pgbouncer.ini");
         ini << "[databases]\n* = host=" << server_host << " port=" << server.port << "\n"
             << "[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = " << port_ << "\nunix_socket_dir =\n"
-            << "auth_type = md5\nauth_file = " << (dir_ / "users.txt").string() << "\n"
+            << "auth_type = " << settings.auth_type << "\nauth_file = " << (dir_ / "users.txt").string()
+            << "\n"
             << "pool_mode = " << settings.pool_mode << "\ndefault_pool_size = " << settings.pool_size << "\n"
             << "max_client_conn = 500\nignore_startup_parameters = extra_float_digits\n";
         if (::geteuid() == 0) ini << "user = postgres\n";

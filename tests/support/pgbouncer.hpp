@@ -16,10 +16,11 @@ struct PoolerSettings {
     int pool_size = 2;                      // default_pool_size: server connections per database and user
     // More [pgbouncer] settings (query_wait_timeout, server_reset_query, ...), written as given.
     std::map<std::string, std::string> extra;
+    std::string auth_type = "md5";  // how clients log in: md5 | scram-sha-256 (refusals say "SASL")
 };
 
-// Every database of the server through one pooler. Clients authenticate with md5 against an auth_file
-// holding the PG* user's password; pgbouncer logs in to the server with the same credentials. As
+// Every database of the server through one pooler. Clients authenticate (settings.auth_type) against an
+// auth_file holding the server user's password; pgbouncer logs in to the server with the same credentials. As
 // root, pgbouncer drops to user postgres (it refuses to run as root). The constructor returns once it
 // accepts connections; throws std::runtime_error with its output when it does not within 10 s.
 class PgBouncer {
