@@ -42,22 +42,24 @@ struct Descriptions : po::options_description {
             ("migrations-dir", text("DIR"), "where the .sql files are (default: ./migrations)")
             ("migrations-table", text("NAME"), "history table, may be schema-qualified "
                                                "(default: schema_migrations)")
-            ("lock", text("KIND"), "table | advisory: how concurrent runs are serialized "
-                                   "(default: table)")
+            ("lock", text("KIND"), "table | advisory: how concurrent runs are serialized; advisory is "
+                                   "refused through transaction pooling (default: table)")
             ("wait-timeout", text("DURATION"), "how long to wait for the database; 0 = try once "
                                                "(default: 60s)")
-            ("lock-timeout", text("DURATION"), "how long to wait for another instance's lock; 0 = no limit "
-                                               "(default: 0)")
+            ("lock-timeout", text("DURATION"), "how long to wait for another instance's lock, then exit "
+                                               "75; 0 = no limit (default: 0)")
             ("statement-timeout", text("DURATION"), "statement_timeout for migration statements "
                                                     "(default: none)")
             ("launch", text("HOW"), "supervise | exec: stay PID 1, or replace pgentry by the command "
                                     "(default: supervise)")
-            ("stop-timeout", text("DURATION"), "SIGKILL the command this long after forwarding a stop "
-                                               "signal; 0 = never (default: 0)")
+            ("stop-timeout", text("DURATION"), "SIGKILL the command this long after forwarding SIGTERM, "
+                                               "SIGINT or SIGQUIT (SIGHUP is only forwarded); 0 = never "
+                                               "(default: 0)")
             ("signal-group", text("BOOL")->implicit_value("true"), "forward signals to the command's "
                                                                    "process group (default: false)")
             ("user", text("USER[:GROUP]"), "drop privileges before starting the command")
-            ("to", text("VERSION"), "rollback: revert every migration newer than VERSION")
+            ("to", text("VERSION"), "rollback: revert every migration newer than VERSION, which must be "
+                                    "applied (0: revert all)")
             ("steps", text("N"), "rollback: revert the N newest migrations (default: 1)")
             ("log-format", text("FORMAT"), "text | json (default: text)")
             ("log-level", text("LEVEL"), "debug | info | warn | error (default: info)")
