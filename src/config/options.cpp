@@ -181,6 +181,18 @@ void reject_to_with_steps(const Sources& sources) {
     }
 }
 
+// Only rollback reads --to and --steps. Elsewhere they would be silently ignored, and an Ecto user's
+// `--mode=migrate-only --to=V` (Ecto's `migrate --to`: up to V) would apply every pending migration.
+void reject_rollback_options_elsewhere(const Sources& sources, Mode mode) {
+    if (mode == Mode::rollback) return;
+    for (const std::string name : {"to", "steps"}) {
+        if (const std::vector<Setting> given = sources.settings(name); !given.empty()) {
+            throw usage_error(given.front().origin + "='" + shown(given.front().value) +
+                              "' is only for --mode=rollback; other modes apply every pending migration");
+        }
+    }
+}
+
 void require_command(const Sources& sources, const Options& options) {
     if (!options.command.empty() && options.command.front().empty()) {
         throw usage_error("the command's first word is empty ('')");
@@ -220,6 +232,7 @@ Options resolve(const Sources& sources, const Environment& env) {
            [](const Setting& s) { return to_enum(s, log_formats); });
     assign(options.log_level, sources, "log-level", [](const Setting& s) { return to_enum(s, log_levels); });
     reject_to_with_steps(sources);
+    reject_rollback_options_elsewhere(sources, options.mode);
     options.command = sources.command();
     require_command(sources, options);
     return options;
