@@ -768,7 +768,8 @@ def main() -> int:
         print(f"  VIOLATION {violation}")
     if summary["workdir_kept"]:
         print(f"  logs kept in {summary['workdir_kept']}")
-    replay = f"tests/chaos/chaos.sh --seed {summary['seed']} " + (
+    mode = "--cold-start " if args.cold_start else "--pooler " if args.pooler else ""
+    replay = f"tests/chaos/chaos.sh {mode}--seed {summary['seed']} " + (
         " ".join(f"--round {n}" for n in args.round) if args.round else f"--rounds {summary['rounds']}")
     print(f"  reproduce: {replay}")
     if os.environ.get("CHAOS_REPORT"):
