@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
-#include <memory>
 
 #include "pgentry.hpp"
 #include "starting_gate.hpp"
@@ -58,16 +57,7 @@ protected:
         }
         const auto start = Clock::now();
         cluster.start();
-        std::vector<RunResult> results;
-        for (const auto& process : processes) {
-            RunResult result;
-            result.exit_code = process->wait_for(start + 60s).value_or(-1);
-            result.elapsed = Clock::now() - start;
-            result.out = process->out();
-            result.err = process->err();
-            results.push_back(std::move(result));
-        }
-        return results;
+        return results_of(processes, start, 60s);
     }
 
     void expect_all_succeeded(const std::vector<RunResult>& results, int round) {
