@@ -22,6 +22,13 @@ Each round, on a private PostgreSQL cluster (so that restarting it disturbs no o
   4. a clean run (no faults) converges: migrate-only exits 0, verify exits 0, every migration is
      recorded with its effects exactly once (at least once for transaction:false).
 
+With --cold-start, each round is a cold-start wave instead (issue 8, items 5 and 6): the server is stopped,
+--replicas (30) migrate-only instances are started together, and once every one of them has logged that it
+waits for the database the server is started under them, with max_connections=12 (9 slots for their role,
+which is no superuser, while each instance needs 2 to migrate). The only faults are SIGKILL and SIGTERM to
+live instances (no replacements); every instance that was not killed must exit 0, besides the invariants
+above.
+
 With --pooler, every pgentry connects through a PgBouncer (pool_mode=transaction, default_pool_size=3) in
 front of the cluster and every round uses --lock=table (--lock=advisory is refused there with 64); the
 checker still talks to the server directly, and counts only non-idle pgentry sessions as left over (the
@@ -37,6 +44,7 @@ random.Random(f"{seed}:{round}") before the round starts, so any round can be re
 --round N; what a fault hits still depends on timing.
 
 Usage: tests/chaos/chaos.sh [--seed 20261125] [--rounds 100] [--round N] [--build build] [--keep] [--pooler]
+                            [--cold-start [--replicas 30]]
 Environment: CHAOS_SEED, CHAOS_ROUNDS, BUILD_DIR, CHAOS_REPORT (a JSON summary is written there).
 Needs: PostgreSQL server programs (initdb, pg_ctl; PG_CONFIG or /usr/lib/postgresql/*/bin), psql;
 as root the server runs as user postgres (runuser); pgbouncer for --pooler.
@@ -68,6 +76,10 @@ SIGTERM_GRACE = 5.0
 ROUND_DEADLINE = 120.0
 ALLOWED_EXITS = {0, 69, 70, 128 + signal.SIGKILL, 128 + signal.SIGTERM}
 FAULT_WEIGHTS = {"sigkill": 3, "sigterm": 3, "terminate": 3, "restart": 1}
+COLD_START_FAULTS = {"sigkill", "sigterm"}  # deliberate kills; every other instance must exit 0
+COLD_START_MAX_CONNECTIONS = 12             # 3 reserved for superusers: 9 slots for COLD_START_ROLE
+COLD_START_ROLE = "chaos_app"
+WAITING_DEADLINE = 20.0                     # for every cold-start replica to log that it waits
 
 
 def log(message: str) -> None:
@@ -104,8 +116,9 @@ def clean_environment() -> dict[str, str]:
 
 
 class Cluster:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, max_connections: int = 100):
         self.dir = workdir / "cluster"
+        self.max_connections = max_connections
         self.dir.mkdir()
         self.data = self.dir / "data"
         self.bindir = server_bindir()
@@ -134,11 +147,17 @@ class Cluster:
         return self._server_argv(["pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l", str(self.dir / "server.log"),
                                   *args])
 
+    def _start_args(self) -> list[str]:
+        return ["-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                      f"-c max_connections={self.max_connections} -c log_min_messages=warning", "start"]
+
     def start(self) -> None:
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c max_connections=100 -c log_min_messages=warning")
         self._run_server_program(["pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l",
-                                  str(self.dir / "server.log"), "-o", options, "start"])
+                                  str(self.dir / "server.log"), *self._start_args()])
+
+    def start_in_background(self) -> subprocess.Popen:
+        return subprocess.Popen(self.pg_ctl_argv(*self._start_args()), env=clean_environment(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def restart_in_background(self) -> subprocess.Popen:
         self.restarts += 1
@@ -149,8 +168,8 @@ class Cluster:
         subprocess.run(self.pg_ctl_argv("-m", "immediate", "stop"), env=clean_environment(),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
 
-    def url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str, user: str = "postgres") -> str:
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
 
     def psql(self, database: str, sql: str, timeout: float = 20) -> list[list[str]]:
         env = clean_environment()
@@ -350,6 +369,11 @@ class Round:
         self.number = number
         # Session advisory locks cannot work through transaction pooling (pgentry refuses them with 64).
         self.plan = dataclasses.replace(plan, lock="table") if chaos.pooler else plan
+        if chaos.cold_start:
+            # The same drawn migrations; every replica starts at once, and only deliberate kills remain.
+            self.plan = dataclasses.replace(
+                self.plan, starts=[(0.0, "migrate-only")] * chaos.replicas,
+                faults=[dataclasses.replace(f, replace=False) for f in plan.faults if f.kind in COLD_START_FAULTS])
         self.database = f"chaos_r{number}"
         self.dir = chaos.workdir / f"round-{number}"
         self.migrations_dir = self.dir / "migrations"
@@ -365,7 +389,8 @@ class Round:
         log(f"VIOLATION round {self.number}: {text}")
 
     def pgentry_argv(self, mode: str) -> list[str]:
-        url = (self.chaos.pooler or self.cluster).url(self.database)
+        url = self.chaos.pooler.url(self.database) if self.chaos.pooler else self.cluster.url(self.database,
+                                                                                                 self.chaos.user)
         argv = [str(self.chaos.pgentry), f"--mode={mode}", f"--database-url={url}",
                 f"--migrations-dir={self.migrations_dir}", f"--lock={self.plan.lock}", "--wait-timeout=30s",
                 "--log-level=debug"]
@@ -445,13 +470,17 @@ class Round:
     def run(self) -> dict:
         started = time.monotonic()
         self.migrations_dir.mkdir(parents=True)
-        self.cluster.psql("postgres", f"CREATE DATABASE {self.database}")
-        self.cluster.psql(self.database, CHECKER_SCHEMA)
+        self.cluster.psql("postgres", f"CREATE DATABASE {self.database} OWNER {self.chaos.user}")
+        self.cluster.psql(self.database, f"SET ROLE {self.chaos.user};" + CHECKER_SCHEMA)
         for migration in self.plan.migrations:
             (self.migrations_dir / migration.file_name()).write_text(migration.body())
 
+        starts = self.plan.starts
+        if self.chaos.cold_start:
+            self.start_under_waiting_replicas()
+            starts = []
         begin = time.monotonic()
-        events: list[tuple[float, str, object]] = [(begin + delay, "start", mode) for delay, mode in self.plan.starts]
+        events: list[tuple[float, str, object]] = [(begin + delay, "start", mode) for delay, mode in starts]
         events += [(begin + fault.at, "fault", fault) for fault in self.plan.faults]
         deadline = begin + ROUND_DEADLINE
         while True:
@@ -512,6 +541,19 @@ class Round:
             "seconds": round(time.monotonic() - started, 1),
         }
 
+    def start_under_waiting_replicas(self) -> None:
+        """The cold-start wave: the server stops, every replica starts, and once each one has logged that it
+        waits for the database the server starts under them (the round's loop waits for pg_ctl)."""
+        self.cluster.stop()
+        for _, mode in self.plan.starts:
+            self.start_instance(mode)
+        deadline = time.monotonic() + WAITING_DEADLINE
+        while not all("waiting for database" in i.stderr_path.read_text(errors="replace") for i in self.instances):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"round {self.number}: not every replica logged that it waits for the database")
+            time.sleep(0.05)
+        self.restart = self.cluster.start_in_background()
+
     # --- the invariant checker ---
 
     def check_exits(self) -> None:
@@ -525,6 +567,9 @@ class Round:
                                f"{last_lines(text)}")
             if instance.signalled == "sigterm" and instance.exit_code == 128 + signal.SIGKILL:
                 self.violation(f"pgentry {instance.number} died of SIGKILL after a SIGTERM only")
+            if self.chaos.cold_start and instance.exit_code != 0 and instance.signalled is None:
+                self.violation(f"pgentry {instance.number} was not killed but exited {instance.exit_code}: "
+                               f"{last_lines(text)}")
 
     def check_settled(self) -> None:
         deadline = time.monotonic() + SETTLE_SECONDS
@@ -622,13 +667,18 @@ class Chaos:
         self.keep = args.keep
         self.restarts = not args.no_restarts
         self.workdir = Path(tempfile.mkdtemp(prefix="pgentry-chaos-"))
-        self.cluster = Cluster(self.workdir)
+        self.cold_start = args.cold_start
+        self.replicas = args.replicas
+        self.user = COLD_START_ROLE if self.cold_start else "postgres"
+        self.cluster = Cluster(self.workdir, COLD_START_MAX_CONNECTIONS if self.cold_start else 100)
         self.use_pooler = args.pooler
         self.pooler: Pooler | None = None
 
     def run(self, rounds: list[int]) -> dict:
         started = time.monotonic()
         self.cluster.start()
+        if self.cold_start:
+            self.cluster.psql("postgres", f"CREATE ROLE {COLD_START_ROLE} LOGIN")
         results = []
         try:
             if self.use_pooler:
@@ -670,6 +720,8 @@ class Chaos:
             "locks": dict(collections.Counter(r["lock"] for r in results)),
             "seconds": round(time.monotonic() - started),
             "pooler": "pgbouncer transaction pooling" if self.use_pooler else None,
+            "cold_start": f"{self.replicas} replicas, max_connections={COLD_START_MAX_CONNECTIONS}"
+                          if self.cold_start else None,
             "pgentry": str(self.pgentry),
             "workdir_kept": str(self.workdir) if (violations or overlap_rounds or self.keep) else None,
         }
@@ -689,7 +741,12 @@ def main() -> int:
     parser.add_argument("--no-restarts", action="store_true", help="never restart the server")
     parser.add_argument("--pooler", action="store_true",
                         help="connect pgentry through PgBouncer in transaction pooling (--lock=table)")
+    parser.add_argument("--cold-start", action="store_true",
+                        help="each round: the server started under --replicas waiting migrate-only instances")
+    parser.add_argument("--replicas", type=int, default=30, help="instances per cold-start wave (default 30)")
     args = parser.parse_args()
+    if args.cold_start and args.pooler:
+        parser.error("--cold-start and --pooler are separate runs")
     rounds = args.round or list(range(1, args.rounds + 1))
 
     chaos = Chaos(args)
@@ -711,7 +768,8 @@ def main() -> int:
         print(f"  VIOLATION {violation}")
     if summary["workdir_kept"]:
         print(f"  logs kept in {summary['workdir_kept']}")
-    replay = f"tests/chaos/chaos.sh --seed {summary['seed']} " + (
+    mode = "--cold-start " if args.cold_start else "--pooler " if args.pooler else ""
+    replay = f"tests/chaos/chaos.sh {mode}--seed {summary['seed']} " + (
         " ".join(f"--round {n}" for n in args.round) if args.round else f"--rounds {summary['rounds']}")
     print(f"  reproduce: {replay}")
     if os.environ.get("CHAOS_REPORT"):

@@ -5,6 +5,7 @@
 #   tests/chaos/chaos.sh --rounds 200                 # the long run of docs/reliability.md
 #   tests/chaos/chaos.sh --round 37 --keep            # replay one round and keep its logs
 #   CHAOS_ROUNDS=10 tests/chaos/chaos.sh              # a short run for CI
+#   tests/chaos/chaos.sh --cold-start --rounds 10     # 30 replicas per round, the server started under them
 set -euo pipefail
 
 main() {

@@ -104,7 +104,8 @@ void ClosedPort::release() {
     }
 }
 
-PrivateCluster::PrivateCluster() : dir_(make_temp_dir("pgentry-cluster-")), bindir_(server_bindir()) {
+PrivateCluster::PrivateCluster(int max_connections)
+    : dir_(make_temp_dir("pgentry-cluster-")), bindir_(server_bindir()), max_connections_(max_connections) {
     hand_to_server_user(dir_);
     run_checked(as_server_user({(bindir_ / "initdb").string(), "--pgdata=" + (dir_ / "data").string(),
                                 "--auth=trust", "--username=postgres", "--no-sync", "--no-instructions"}));
@@ -154,8 +155,14 @@ void PrivateCluster::start() {
     started_ = true;
     pg_ctl({"-l", (dir_ / "server.log").string(), "-o",
             "-p " + std::to_string(port()) + " -k " + dir_.string() +
-                " -c listen_addresses=127.0.0.1 -c fsync=off" + (standby_ ? "" : " -c max_connections=20"),
+                " -c listen_addresses=127.0.0.1 -c fsync=off" +
+                (standby_ ? "" : " -c max_connections=" + std::to_string(max_connections_)),
             "start"});
+}
+
+void PrivateCluster::stop() {
+    pg_ctl({"-m", "immediate", "stop"});
+    started_ = false;
 }
 
 void PrivateCluster::restart_fast() {

@@ -64,6 +64,20 @@ void StartingGate::open_when_waiting(int waiters, Clock::duration timeout) {
     ::flock(fd_, LOCK_UN);
 }
 
+std::vector<RunResult> results_of(const std::vector<std::unique_ptr<Process>>& processes,
+                                  Clock::time_point start, Clock::duration timeout) {
+    std::vector<RunResult> results;
+    for (const auto& process : processes) {
+        RunResult result;
+        result.exit_code = process->wait_for(start + timeout).value_or(-1);
+        result.elapsed = Clock::now() - start;
+        result.out = process->out();
+        result.err = process->err();
+        results.push_back(std::move(result));
+    }
+    return results;
+}
+
 std::vector<RunResult> run_released_together(const std::vector<std::vector<std::string>>& commands,
                                              Clock::duration timeout) {
     StartingGate gate;
@@ -72,18 +86,7 @@ std::vector<RunResult> run_released_together(const std::vector<std::vector<std::
         processes.push_back(std::make_unique<Process>(gate.behind(argv)));
     }
     gate.open_when_waiting(static_cast<int>(commands.size()));
-    const auto start = Clock::now();
-    const auto deadline = start + timeout;
-    std::vector<RunResult> results;
-    for (const auto& process : processes) {
-        RunResult result;
-        result.exit_code = process->wait_for(deadline).value_or(-1);
-        result.elapsed = Clock::now() - start;
-        result.out = process->out();
-        result.err = process->err();
-        results.push_back(std::move(result));
-    }
-    return results;
+    return results_of(processes, Clock::now(), timeout);
 }
 
 }  // namespace pgentry::test

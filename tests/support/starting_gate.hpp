@@ -2,6 +2,7 @@
 // Replicas released at the same instant: each command is wrapped in flock(1) waiting for a shared lock
 // on a file the gate holds exclusively; release() drops it and every waiter goes at once.
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,11 @@ private:
     std::filesystem::path dir_;
     int fd_ = -1;
 };
+
+// Waits for each process until start + timeout and collects what it said; one still running then gets
+// exit_code -1 (it is killed when its Process is destroyed). `elapsed` counts from start.
+std::vector<RunResult> results_of(const std::vector<std::unique_ptr<Process>>& processes,
+                                  Clock::time_point start, Clock::duration timeout);
 
 // Runs every command behind one gate opened once all wait, as replicas booting together. A command still
 // running `timeout` after the opening is killed (exit_code -1); `elapsed` counts from the opening.
