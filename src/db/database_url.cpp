@@ -87,7 +87,9 @@ public:
             if (host.empty()) host = i == 0 ? PQhost(conn_) : "(default host)";
             std::string port = ports.size() == 1 ? ports[0] : i < ports.size() ? ports[i] : "";
             if (port.empty()) port = PQport(conn_);
-            target += (target.empty() ? "" : ",") + endpoint(host, port);
+            // Appended piece by piece: GCC 12 warns falsely (-Wrestrict at -O3) on "," + std::string.
+            if (!target.empty()) target += ',';
+            target += endpoint(host, port);
         }
         return target;
     }

@@ -12,14 +12,16 @@ namespace {
 std::string quoted_head(std::string_view text) {
     constexpr std::size_t longest = 60;
     std::string_view head = text.substr(0, text.find('\n'));
-    if (head.size() <= longest) {
-        return "'" + std::string(head) + "'";
+    const bool cut_short = head.size() > longest;
+    if (cut_short) {
+        std::size_t cut = longest;
+        while (cut > 0 && (static_cast<unsigned char>(head[cut]) & 0xC0) == 0x80) {
+            --cut;
+        }
+        head = head.substr(0, cut);
     }
-    std::size_t cut = longest;
-    while (cut > 0 && (static_cast<unsigned char>(head[cut]) & 0xC0) == 0x80) {
-        --cut;
-    }
-    return "'" + std::string(head.substr(0, cut)) + "...'";
+    // fmt, not "'" + std::string: GCC 12 warns falsely (-Wrestrict at -O3) on the concatenation.
+    return fmt::format("'{}{}'", head, cut_short ? "..." : "");
 }
 
 // Why statement cannot run as written, or nothing.
