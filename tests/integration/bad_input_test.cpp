@@ -473,6 +473,10 @@ INSTANTIATE_TEST_SUITE_P(
             .args = {"--mode=migrate-only", "--database-url={refusing_url}", "--database-url={refusing_url}"},
             .says = {"--database-url is given twice", "app:****@127.0.0.1"}},
         BadInput{.label = "MissingValueAtEnd", .args = {"--mode"}, .says = {"--mode: missing value"}},
+        // The word quoted back may be "--option=VALUE" with a conninfo VALUE: its password is masked.
+        BadInput{.label = "MissingValueBeforeAConninfoOption",
+                 .args = {"--mode", "--no-such-option=password=Bad-Input-S3cret"},
+                 .says = {"--mode: missing value", "'--no-such-option=password=****'"}},
         BadInput{.label = "EmptyValue",
                  .args = {"--mode=migrate-only", "--wait-timeout="},
                  .says = {"--wait-timeout: missing value"}},
