@@ -35,7 +35,9 @@ declare -a report=()
 source "$repo/tests/docker/engine.sh"
 
 log() { printf '[docker-test] %s\n' "$*" >&2; }
+failure=""
 fail() {
+    failure=$*
     log "FAIL: $*"
     exit 1
 }
@@ -76,6 +78,8 @@ teardown() {
         runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null
     fi
     [ -z "$work" ] || rm -rf "$work"
+    # Repeated after the logs, so that the end of CI's output says what failed.
+    [ -z "$failure" ] || log "FAIL: $failure"
     exit "$status"
 }
 
@@ -338,6 +342,8 @@ all_healthy() {
     done
 }
 
+has_exited() { [ "$(docker inspect --format '{{.State.Status}}' "$1")" = exited ]; }
+
 update_state() { docker service inspect --format '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}' "$1"; }
 update_is() { [ "$(update_state "$1")" = "$2" ]; }
 
@@ -386,13 +392,15 @@ check_swarm() {
     docker service update --detach --image "$image:v2" pgds_app >/dev/null
     wait_until 300 "a completed rollout to v2" update_is pgds_app completed
     local rollout_s=$((($(now_ms) - start) / 1000))
-    all_healthy pgds_app 3 "$image:v2" || fail "after the rollout: not 3 healthy v2 tasks"
+    # "completed" is set once the last new task is up; the last old task may still be stopping then.
+    wait_until 60 "3 healthy v2 tasks after the rollout" all_healthy pgds_app 3 "$image:v2"
     [ "$(migrated swarm "$new_version")" -eq 1 ] || fail "v2's migration is in the history $(migrated swarm "$new_version") times"
     local applied_new
     applied_new=$(service_logs pgds_app | grep -c "== Migrated $new_version" || true)
     [ "$applied_new" -eq 1 ] || fail "v2's migration applied by $applied_new tasks"
     local id code stopped=0
     for id in "${old_ids[@]}"; do
+        wait_until 60 "the end of old task $id" has_exited "$id"
         code=$(docker inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id")
         [ "$code" = "exited 0" ] || fail "an old task ended '$code', not 'exited 0'"
         docker logs "$id" 2>&1 | grep -q 'SIGTERM' || fail "old task $id did not log SIGTERM"
