@@ -49,16 +49,8 @@ note() {
 PATH=$(dirname "$client"):$PATH
 docker() { "$client" "$@"; }
 
-# wait_until SECONDS DESCRIPTION COMMAND [ARG...]: poll COMMAND until it succeeds, fail at the deadline.
-wait_until() {
-    local seconds=$1 description=$2
-    shift 2
-    local deadline=$((SECONDS + seconds))
-    until "$@"; do
-        ((SECONDS < deadline)) || fail "no $description within ${seconds}s"
-        sleep 0.2
-    done
-}
+# shellcheck source=tests/lib/wait_until.sh
+source "$repo/tests/lib/wait_until.sh"
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 

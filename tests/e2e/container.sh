@@ -49,16 +49,8 @@ fail() {
     exit 1
 }
 
-# wait_until SECONDS DESCRIPTION COMMAND [ARG...]: poll COMMAND until it succeeds, fail at the deadline.
-wait_until() {
-    local seconds=$1 description=$2
-    shift 2
-    local deadline=$((SECONDS + seconds))
-    until "$@"; do
-        ((SECONDS < deadline)) || fail "no $description within ${seconds}s"
-        sleep 0.1
-    done
-}
+# shellcheck source=tests/lib/wait_until.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/wait_until.sh"
 
 teardown() {
     local status=$?
