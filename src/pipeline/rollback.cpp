@@ -9,7 +9,6 @@
 #include "db/lock.hpp"
 #include "db/step.hpp"
 #include "log/log.hpp"
-#include "pipeline/step.hpp"
 
 namespace pgentry::pipeline {
 
@@ -34,18 +33,18 @@ void require_applied_target(const std::vector<db::AppliedMigration>& applied, st
                                            : fmt::format("the newest applied: {}", fmt::join(newest, ", "))));
 }
 
-// Newest first: --steps=N the N newest, --to=V every one newer than V (V itself stays applied).
-std::vector<const migrations::Migration*> select(const std::vector<db::AppliedMigration>& applied,
-                                                 const migrations::MigrationSet& set,
-                                                 const config::Options& options) {
-    if (options.rollback_to) {
-        require_applied_target(applied, *options.rollback_to);
+}  // namespace
+
+std::vector<const migrations::Migration*> select_rollback(const std::vector<db::AppliedMigration>& applied,
+                                                          const migrations::MigrationSet& set, int steps,
+                                                          std::optional<std::int64_t> to) {
+    if (to) {
+        require_applied_target(applied, *to);
     }
     std::vector<std::int64_t> versions;
     // NOLINTNEXTLINE(modernize-loop-convert): clang 14 rejects views::reverse over libstdc++ 12's ranges
     for (auto row = applied.rbegin(); row != applied.rend(); ++row) {
-        if (options.rollback_to ? row->version <= *options.rollback_to
-                                : static_cast<int>(versions.size()) >= options.rollback_steps) {
+        if (to ? row->version <= *to : static_cast<int>(versions.size()) >= steps) {
             break;
         }
         versions.push_back(row->version);
@@ -68,21 +67,21 @@ std::vector<const migrations::Migration*> select(const std::vector<db::AppliedMi
     return selected;
 }
 
-}  // namespace
-
-void rollback(Target& target, const migrations::MigrationSet& set, const config::Options& options) {
+void rollback(MigrationDatabase& database, const migrations::MigrationSet& set) {
+    const MigrationSettings& settings = database.settings;
     db::HistoryState state =
-        db::with_step(db::reading_history, [&] { return target.history.read(target.session); });
-    if (select(state.applied, set, options).empty()) {
+        db::with_step(db::reading_history, [&] { return database.history.read(database.session); });
+    if (select_rollback(state.applied, set, settings.rollback_steps, settings.rollback_to).empty()) {
         log::info("Nothing to roll back");
         return;
     }
-    db::Connection worker = target.open_worker();
-    db::Lock lock = target.lock(worker, options);
-    const auto applied =
-        db::with_step(db::reading_history, [&] { return target.history.read(worker).applied; });
-    for (const auto* migration : select(applied, set, options)) {
-        run_step(worker, target.history, *migration, db::Direction::down, options, lock);
+    db::MigrationSession worker = database.open_worker();
+    db::Lock lock = database.lock(worker);
+    const auto applied = db::with_step(db::reading_history,
+                                       [&] { return database.history.read(worker.connection()).applied; });
+    for (const auto* migration :
+         select_rollback(applied, set, settings.rollback_steps, settings.rollback_to)) {
+        database.apply(worker, *migration, db::Applying::down, lock);
     }
     db::with_step(db::releasing_lock, [&] { lock.release(); });
 }
