@@ -33,8 +33,6 @@ public:
     void commit();
     void rollback();
 
-    Connection& connection() const { return *connection_; }
-
 private:
     Connection* connection_;  // null once ended (or moved from)
 };
