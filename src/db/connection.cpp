@@ -9,7 +9,7 @@ namespace {
 
 constexpr auto cancel_grace = std::chrono::seconds(5);
 // COPY rows go to libpq this much at a time, so that its output buffer stays small.
-constexpr std::size_t copy_chunk = 64 * 1024;
+constexpr std::size_t copy_chunk = std::size_t{64} * 1024;
 
 bool is_copy(ExecStatusType status) {
     return status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH;
