@@ -123,11 +123,12 @@ TEST_F(MigrateCommand, ExitZeroInMigrateOnlyExitsZeroWithoutTheSqlFiles) {
     EXPECT_FALSE(db.has_table("schema_migrations"));
 }
 
-// The lock connection pgentry holds while the command runs is one of its descriptors: none reaches the command.
+// The lock connection pgentry holds while the command runs is one of its descriptors: none reaches the
+// command.
 TEST_F(MigrateCommand, CommandHasOnlyDescriptorsZeroToTwo) {
     const auto result = pgentry(
-        "migrate-only",
-        {"--lock=advisory", "--migrate-command=sleep 30 & echo fds=$(ls /proc/$!/fd | tr '\\n' ' '); kill $!"});
+        "migrate-only", {"--lock=advisory",
+                         "--migrate-command=sleep 30 & echo fds=$(ls /proc/$!/fd | tr '\\n' ' '); kill $!"});
     EXPECT_EQ(result.exit_code, 0) << result;
     EXPECT_TRUE(contains(result.out, "fds=0 1 2\n"));
 }
@@ -142,9 +143,8 @@ TEST_F(MigrateCommand, DatabaseUrlFromAFileReachesIt) {
 }
 
 TEST_F(MigrateCommand, DatabaseUrlFromTheFlagReplacesTheEnvironments) {
-    const auto result =
-        pgentry("migrate-only", {"--migrate-command=echo \"url=$DATABASE_URL.\""},
-                {{"DATABASE_URL", "postgresql://elsewhere.invalid/other"}});
+    const auto result = pgentry("migrate-only", {"--migrate-command=echo \"url=$DATABASE_URL.\""},
+                                {{"DATABASE_URL", "postgresql://elsewhere.invalid/other"}});
     EXPECT_EQ(result.exit_code, 0) << result;
     EXPECT_TRUE(contains(result.out, "url=" + db.url() + ".\n"));
 }
@@ -153,9 +153,10 @@ TEST_F(MigrateCommand, DatabaseUrlFromTheFlagReplacesTheEnvironments) {
 TEST_F(MigrateCommand, WaitsForTheDatabaseBeforeRunningIt) {
     PrivateCluster cluster;
     const auto started = Clock::now();
-    Process pgentry(command(cluster.url(), "run",
-                            migrating("psql \"$DATABASE_URL\" -Atc 'SELECT 1' >/dev/null && echo migrated-$((6*7))",
-                                      {"--wait-timeout=60s"})));
+    Process pgentry(
+        command(cluster.url(), "run",
+                migrating("psql \"$DATABASE_URL\" -Atc 'SELECT 1' >/dev/null && echo migrated-$((6*7))",
+                          {"--wait-timeout=60s"})));
     ASSERT_TRUE(pgentry.wait_for_output("waiting for database", Clock::now() + 20s)) << pgentry.err();
     EXPECT_FALSE(pgentry.wait_for_output("migrated-42", started + 2s)) << pgentry.out();
     cluster.start();
@@ -185,8 +186,8 @@ TEST_F(MigrateCommand, HoldsTheAdvisoryLockWhileItRuns) {
 
 TEST_F(MigrateCommand, LockTimeoutWhileAnotherHoldsTheAdvisoryLockRunsNothing) {
     const LockHolder holder(db, LockMode::advisory, "other-replica");
-    const auto result =
-        pgentry("migrate-only", {"--lock=advisory", "--lock-timeout=1s", "--migrate-command=echo ran-$((6*7))"});
+    const auto result = pgentry(
+        "migrate-only", {"--lock=advisory", "--lock-timeout=1s", "--migrate-command=echo ran-$((6*7))"});
     EXPECT_EQ(result.exit_code, 75) << result;
     EXPECT_TRUE(contains(result.err, "other-replica"));
     EXPECT_FALSE(contains(result.out, "ran-42"));
@@ -201,12 +202,12 @@ TEST_F(MigrateCommand, OrphansAreReapedWhilePgentryIsPid1) {
         GTEST_SKIP() << "`unshare --pid --fork --mount-proc` does not work here";
     }
     Args argv{"unshare", "--pid", "--fork", "--mount-proc"};
-    for (const auto& arg : command(
-             "migrate-only",
-             {"--migrate-command=(sleep 0.3 &); (sleep 0.3 &); echo pid1=$(cat /proc/1/comm); i=0; "
-              "while [ $i -lt 100 ]; do live=$(ps -e -o args= | grep -c '^sleep 0.3$'); "
-              "zombies=$(ps -e -o stat= | grep -c '^Z'); [ \"$live$zombies\" = 00 ] && break; "
-              "i=$((i+1)); sleep 0.1; done; echo orphans=$live zombies=$zombies"})) {
+    for (const auto& arg :
+         command("migrate-only",
+                 {"--migrate-command=(sleep 0.3 &); (sleep 0.3 &); echo pid1=$(cat /proc/1/comm); i=0; "
+                  "while [ $i -lt 100 ]; do live=$(ps -e -o args= | grep -c '^sleep 0.3$'); "
+                  "zombies=$(ps -e -o stat= | grep -c '^Z'); [ \"$live$zombies\" = 00 ] && break; "
+                  "i=$((i+1)); sleep 0.1; done; echo orphans=$live zombies=$zombies"})) {
         argv.push_back(arg);
     }
     const auto result = run(argv);

@@ -62,8 +62,8 @@ int record_race(const std::string& what, int round, const std::vector<RunResult>
             first_failure = said.empty() ? "(nothing on stderr)" : said.back().substr(0, 200);
         }
     }
-    std::string summary = std::to_string(results.size()) + " started, " + std::to_string(succeeded) +
-                          " exited 0";
+    std::string summary =
+        std::to_string(results.size()) + " started, " + std::to_string(succeeded) + " exited 0";
     for (const auto& [code, count] : failures) {
         summary += ", " + std::to_string(count) + " exited " + std::to_string(code);
     }

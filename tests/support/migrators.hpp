@@ -1,7 +1,7 @@
 #pragma once
-// The other tools' migrators of tests/migrators (Django, Alembic, dbmate), as the tests run them: alone, or as
-// pgentry's --migrate-command. Each fixture leaves its own history table and one seed row per data migration,
-// so that a migration run twice shows (a second seed row, a duplicate history row).
+// The other tools' migrators of tests/migrators (Django, Alembic, dbmate), as the tests run them: alone, or
+// as pgentry's --migrate-command. Each fixture leaves its own history table and one seed row per data
+// migration, so that a migration run twice shows (a second seed row, a duplicate history row).
 #include <string>
 #include <vector>
 
