@@ -9,7 +9,6 @@
 #include <csignal>
 
 #include "migrators.hpp"
-#include "starting_gate.hpp"
 
 namespace pgentry::test {
 namespace {
@@ -36,38 +35,33 @@ protected:
 
 TEST_P(MigrateCommandRace, EightReplicasUnderTheAdvisoryLockRunEachMigrationOnce) {
     const auto& tool = GetParam();
-    for (int round = 1; round <= race_rounds; ++round) {
-        SCOPED_TRACE("round " + std::to_string(round));
-        TestDatabase fresh;
-        const std::vector<Args> commands(race_replicas, replica(fresh, true));
-        const auto results = run_released_together(commands, 120s);
-        const auto state = migrator_state(fresh, tool);
-        EXPECT_EQ(record_race("pgentry --lock=advisory " + tool.name, round, results, state), race_replicas);
-        for (const auto& result : results) {
-            EXPECT_EQ(result.exit_code, 0) << result;
-        }
-        EXPECT_EQ(state, tool.migrated);
-        EXPECT_FALSE(fresh.has_table("schema_migrations")) << "pgentry made its own history table";
-    }
+    race(
+        "pgentry --lock=advisory " + tool.name, tool,
+        [&](const TestDatabase& fresh) { return replica(fresh, true); },
+        [&](TestDatabase& fresh, const std::vector<RunResult>& results) {
+            for (const auto& result : results) {
+                EXPECT_EQ(result.exit_code, 0) << result;
+            }
+            EXPECT_EQ(migrator_state(fresh, tool), tool.migrated);
+            EXPECT_FALSE(fresh.has_table("schema_migrations")) << "pgentry made its own history table";
+        });
 }
 
 // The race the lock prevents, recorded; asserted is what pgentry says about the replicas that lose it.
 TEST_P(MigrateCommandRace, EightReplicasWithoutALockRaceAndTheLosersExit70) {
     const auto& tool = GetParam();
-    for (int round = 1; round <= race_rounds; ++round) {
-        SCOPED_TRACE("round " + std::to_string(round));
-        TestDatabase fresh;
-        const std::vector<Args> commands(race_replicas, replica(fresh, false));
-        const auto results = run_released_together(commands, 120s);
-        record_race("pgentry without a lock " + tool.name, round, results, migrator_state(fresh, tool));
-        for (const auto& result : results) {
-            if (result.exit_code != 0) {
-                EXPECT_EQ(result.exit_code, 70) << result;
-                EXPECT_TRUE(contains(result.err, "migrate command exited with "));
+    race(
+        "pgentry without a lock " + tool.name, tool,
+        [&](const TestDatabase& fresh) { return replica(fresh, false); },
+        [&](TestDatabase& fresh, const std::vector<RunResult>& results) {
+            for (const auto& result : results) {
+                if (result.exit_code != 0) {
+                    EXPECT_EQ(result.exit_code, 70) << result;
+                    EXPECT_TRUE(contains(result.err, "migrate command exited with "));
+                }
             }
-        }
-        EXPECT_FALSE(fresh.has_table("schema_migrations")) << "pgentry made its own history table";
-    }
+            EXPECT_FALSE(fresh.has_table("schema_migrations")) << "pgentry made its own history table";
+        });
 }
 
 INSTANTIATE_TEST_SUITE_P(MigrateCommand, MigrateCommandRace, ::testing::ValuesIn(migrator_tools()),

@@ -3,7 +3,6 @@
 // Alembic `upgrade` and dbmate `up` take no lock (FIELD-NOTES): the race recorded here is what
 // `pgentry --lock=advisory --migrate-command` (migrate_command_test.cpp) must prevent.
 #include "migrators.hpp"
-#include "starting_gate.hpp"
 
 namespace pgentry::test {
 namespace {
@@ -28,19 +27,17 @@ TEST_P(Migrator, RunAloneAppliesEachMigrationOnceThenHasNothingToDo) {
 // migration applied once (each fixture migration is one transaction with its history row).
 TEST_P(Migrator, EightRunAtOnceRaceWithoutALock) {
     const auto& tool = GetParam();
-    for (int round = 1; round <= race_rounds; ++round) {
-        SCOPED_TRACE("round " + std::to_string(round));
-        TestDatabase fresh;
-        const std::vector<Args> commands(race_replicas, migrator_alone(tool, fresh.url()));
-        const auto results = run_released_together(commands, 60s);
-        for (const auto& result : results) {
-            EXPECT_NE(result.exit_code, -1) << "a replica was still running after 60 s:\n" << result;
-        }
-        record_race(tool.name + " alone", round, results, migrator_state(fresh, tool));
-        const auto restart = run(migrator_alone(tool, fresh.url()));
-        EXPECT_EQ(restart.exit_code, 0) << restart;
-        EXPECT_EQ(migrator_state(fresh, tool), tool.migrated);
-    }
+    race(
+        tool.name + " alone", tool,
+        [&](const TestDatabase& fresh) { return migrator_alone(tool, fresh.url()); },
+        [&](TestDatabase& fresh, const std::vector<RunResult>& results) {
+            for (const auto& result : results) {
+                EXPECT_NE(result.exit_code, -1) << "a replica was still running after 120 s:\n" << result;
+            }
+            const auto restart = run(migrator_alone(tool, fresh.url()));
+            EXPECT_EQ(restart.exit_code, 0) << restart;
+            EXPECT_EQ(migrator_state(fresh, tool), tool.migrated);
+        });
 }
 
 INSTANTIATE_TEST_SUITE_P(Migrators, Migrator, ::testing::ValuesIn(migrator_tools()),

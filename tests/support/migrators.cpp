@@ -1,5 +1,7 @@
 #include "migrators.hpp"
 
+#include "starting_gate.hpp"
+
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -46,8 +48,10 @@ std::string migrator_state(TestDatabase& db, const MigratorTool& tool) {
     }
 }
 
-int record_race(const std::string& what, int round, const std::vector<RunResult>& results,
-                const std::string& state) {
+namespace {
+
+void record_race(const std::string& what, int round, const std::vector<RunResult>& results,
+                 const std::string& state) {
     int succeeded = 0;
     std::map<int, int> failures;  // exit code -> replicas
     std::string first_failure;
@@ -74,7 +78,21 @@ int record_race(const std::string& what, int round, const std::vector<RunResult>
     const std::string key = what + " round " + std::to_string(round);
     ::testing::Test::RecordProperty(key, summary);
     std::cout << "[ race     ] " << key << ": " << summary << std::endl;
-    return succeeded;
+}
+
+}  // namespace
+
+void race(const std::string& what, const MigratorTool& tool,
+          const std::function<Args(const TestDatabase&)>& replica,
+          const std::function<void(TestDatabase&, const std::vector<RunResult>&)>& check) {
+    for (int round = 1; round <= race_rounds; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        TestDatabase fresh;
+        const std::vector<Args> commands(race_replicas, replica(fresh));
+        const auto results = run_released_together(commands, 120s);
+        record_race(what, round, results, migrator_state(fresh, tool));
+        check(fresh, results);
+    }
 }
 
 }  // namespace pgentry::test

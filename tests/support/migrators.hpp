@@ -2,6 +2,7 @@
 // The other tools' migrators of tests/migrators (Django, Alembic, dbmate), as the tests run them: alone, or
 // as pgentry's --migrate-command. Each fixture leaves its own history table and one seed row per data
 // migration, so that a migration run twice shows (a second seed row, a duplicate history row).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,14 +30,16 @@ Args migrator_alone(const MigratorTool& tool, const std::string& url);
 // state_sql's value on db, or "no state: <the server's message>" when the tool left no history table.
 std::string migrator_state(TestDatabase& db, const MigratorTool& tool);
 
-// Replicas released together per round, and rounds per race test.
+// Replicas released together per round, and rounds per race.
 constexpr int race_replicas = 8;
 constexpr int race_rounds = 5;
 
-// Reports one round of a race (RecordProperty "<what> round N" and a line on stdout): replicas started,
-// exited 0, the other exit codes, the first failure's last stderr line, and the database's state after.
-// Returns the number of replicas that exited 0.
-int record_race(const std::string& what, int round, const std::vector<RunResult>& results,
-                const std::string& state);
+// race_rounds rounds, each on a fresh database: race_replicas copies of replica(database) released at the
+// same instant (killed after 120 s), the round reported (RecordProperty "<what> round N" and a line on
+// stdout: replicas started, exited 0, the other exit codes, a failure's last stderr line, the state after),
+// then check(database, results) for the test's own assertions, under SCOPED_TRACE("round N").
+void race(const std::string& what, const MigratorTool& tool,
+          const std::function<Args(const TestDatabase&)>& replica,
+          const std::function<void(TestDatabase&, const std::vector<RunResult>&)>& check);
 
 }  // namespace pgentry::test
