@@ -36,7 +36,7 @@ protected:
 TEST_P(MigrateCommandRace, EightReplicasUnderTheAdvisoryLockRunEachMigrationOnce) {
     const auto& tool = GetParam();
     race(
-        "pgentry --lock=advisory " + tool.name, tool,
+        "pgentry --lock=advisory " + tool.name, tool, asserted_race_rounds,
         [&](const TestDatabase& fresh) { return replica(fresh, true); },
         [&](TestDatabase& fresh, const std::vector<RunResult>& results) {
             for (const auto& result : results) {
@@ -51,7 +51,7 @@ TEST_P(MigrateCommandRace, EightReplicasUnderTheAdvisoryLockRunEachMigrationOnce
 TEST_P(MigrateCommandRace, EightReplicasWithoutALockRaceAndTheLosersExit70) {
     const auto& tool = GetParam();
     race(
-        "pgentry without a lock " + tool.name, tool,
+        "pgentry without a lock " + tool.name, tool, recorded_race_rounds,
         [&](const TestDatabase& fresh) { return replica(fresh, false); },
         [&](TestDatabase& fresh, const std::vector<RunResult>& results) {
             for (const auto& result : results) {

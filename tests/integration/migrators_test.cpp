@@ -28,7 +28,7 @@ TEST_P(Migrator, RunAloneAppliesEachMigrationOnceThenHasNothingToDo) {
 TEST_P(Migrator, EightRunAtOnceRaceWithoutALock) {
     const auto& tool = GetParam();
     race(
-        tool.name + " alone", tool,
+        tool.name + " alone", tool, recorded_race_rounds,
         [&](const TestDatabase& fresh) { return migrator_alone(tool, fresh.url()); },
         [&](TestDatabase& fresh, const std::vector<RunResult>& results) {
             for (const auto& result : results) {

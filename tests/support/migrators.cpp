@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <stdexcept>
@@ -30,6 +31,10 @@ std::vector<MigratorTool> migrator_tools() {
     };
 }
 
+void PrintTo(const MigratorTool& tool, std::ostream* os) {
+    *os << tool.name;
+}
+
 std::string migrator_command(const MigratorTool& tool) {
     return std::string(PGENTRY_SOURCE_DIR) + "/tests/migrators/migrate " + tool.name;
 }
@@ -50,6 +55,17 @@ std::string migrator_state(TestDatabase& db, const MigratorTool& tool) {
 
 namespace {
 
+// The last line naming an error (a Python traceback ends in its exception, dbmate says "Error: ..."), else
+// the last line.
+std::string what_failed(const std::string& err) {
+    const auto said = lines(err);
+    if (said.empty()) return "(nothing on stderr)";
+    const auto named = std::find_if(said.rbegin(), said.rend(), [](const std::string& line) {
+        return line.find("Error") != std::string::npos;
+    });
+    return (named != said.rend() ? *named : said.back()).substr(0, 200);
+}
+
 void record_race(const std::string& what, int round, const std::vector<RunResult>& results,
                  const std::string& state) {
     int succeeded = 0;
@@ -62,8 +78,7 @@ void record_race(const std::string& what, int round, const std::vector<RunResult
         }
         ++failures[result.exit_code];
         if (first_failure.empty()) {
-            const auto said = lines(result.err);
-            first_failure = said.empty() ? "(nothing on stderr)" : said.back().substr(0, 200);
+            first_failure = what_failed(result.err);
         }
     }
     std::string summary =
@@ -82,10 +97,10 @@ void record_race(const std::string& what, int round, const std::vector<RunResult
 
 }  // namespace
 
-void race(const std::string& what, const MigratorTool& tool,
+void race(const std::string& what, const MigratorTool& tool, int rounds,
           const std::function<Args(const TestDatabase&)>& replica,
           const std::function<void(TestDatabase&, const std::vector<RunResult>&)>& check) {
-    for (int round = 1; round <= race_rounds; ++round) {
+    for (int round = 1; round <= rounds; ++round) {
         SCOPED_TRACE("round " + std::to_string(round));
         TestDatabase fresh;
         const std::vector<Args> commands(race_replicas, replica(fresh));
