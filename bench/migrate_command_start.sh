@@ -47,14 +47,16 @@ SERVER="date +%s%N >'$MARK'"
 pg initdb -D "$WORK/data" -A trust -U postgres >/dev/null
 start_db() {
     pg pg_ctl -D "$WORK/data" -l "$WORK/data/server.log" -w \
-        -o "-p $PORT -c listen_addresses=127.0.0.1 -k $WORK -c log_line_prefix='%m '" start >/dev/null
+        -o "-p $PORT -c listen_addresses=127.0.0.1 -k $WORK -c log_line_prefix='%n '" start >/dev/null
 }
 stop_db() { pg pg_ctl -D "$WORK/data" -m fast -w stop >/dev/null; }
-# The instant of the last "ready to accept connections" in the server's log, in ns since the epoch.
+# The instant of the last "ready to accept connections" in the server's log (%n: epoch seconds with
+# milliseconds), in ns since the epoch.
 ready_ns() {
     local line
     line=$(grep 'ready to accept connections' "$WORK/data/server.log" | tail -1)
-    date -d "${line%% UTC*} UTC" +%s%N
+    line=${line%% *}
+    echo $(( ${line%.*} * 1000000000 + 10#${line#*.} * 1000000 ))
 }
 
 start_db
