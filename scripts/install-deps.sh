@@ -44,9 +44,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # dbmate, the one migrator Debian does not package: the tests (tests/migrators/migrate) and the benchmarks use
-# bench/node_modules, installed from bench/package.json's lock file.
-if [[ " ${groups[*]} " == *" test "* ]]; then
-    bench=$(cd "$(dirname "$0")/../bench" && pwd)
-    [ -x "$bench/node_modules/@dbmate/linux-x64/bin/dbmate" ] ||
-        (cd "$bench" && npm ci --no-audit --no-fund --loglevel=error)
+# bench/node_modules, installed from bench/package.json's lock file (a build context holding only this script,
+# as the Dockerfile's first layers, has none: nothing to install there).
+bench="$(dirname "$0")/../bench"
+if [[ " ${groups[*]} " == *" test "* ]] && [ -f "$bench/package-lock.json" ] &&
+    [ ! -x "$bench/node_modules/@dbmate/linux-x64/bin/dbmate" ]; then
+    (cd "$bench" && npm ci --no-audit --no-fund --loglevel=error)
 fi
