@@ -13,8 +13,12 @@ for group in "${groups[@]}"; do
         # One Boost for build, CI and image: 1.81 (bookworm also has 1.74; Process v2 needs 1.80+).
         build) packages+=(g++ cmake make libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
                           libpq-dev libspdlog-dev libfmt-dev libssl-dev) ;;
+        # Other tools' migrators for the --migrate-command tests (tests/migrators): Debian's Django, Alembic
+        # (its CLI is the alembic package), psycopg2; dbmate is npm's, pinned in bench/package.json (below).
         test) packages+=(libgtest-dev postgresql postgresql-common util-linux procps iproute2
-                         python3-jsonschema python3-yaml pgbouncer openssl) ;;
+                         python3-jsonschema python3-yaml pgbouncer openssl
+                         python3-django python3-alembic alembic python3-psycopg2)
+              command -v npm >/dev/null || packages+=(npm) ;;
         # npm only where Node.js did not bring its own (Debian's conflicts with NodeSource's nodejs).
         bench) packages+=(tini dumb-init catatonit hyperfine postgresql)
                command -v npm >/dev/null || packages+=(npm) ;;
@@ -31,10 +35,19 @@ missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 
-sudo=()
-[ "$(id -u)" -eq 0 ] || sudo=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# dbmate, the one migrator Debian does not package: the tests (tests/migrators/migrate) and the benchmarks use
+# bench/node_modules, installed from bench/package.json's lock file (a build context holding only this script,
+# as the Dockerfile's first layers, has none: nothing to install there).
+bench="$(dirname "$0")/../bench"
+if [[ " ${groups[*]} " == *" test "* ]] && [ -f "$bench/package-lock.json" ] &&
+    [ ! -x "$bench/node_modules/@dbmate/linux-x64/bin/dbmate" ]; then
+    (cd "$bench" && npm ci --no-audit --no-fund --loglevel=error)
+fi

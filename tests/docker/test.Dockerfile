@@ -7,6 +7,8 @@ FROM debian:bookworm
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/
 RUN scripts/install-deps.sh build && rm -rf /var/lib/apt/lists/*
+# dbmate for the --migrate-command tests: npm's, pinned by bench's lock file (.dockerignore keeps node_modules out).
+COPY bench/package.json bench/package-lock.json bench/
 RUN scripts/install-deps.sh test && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake -S . -B /build-test -DCMAKE_BUILD_TYPE=Release -DPGENTRY_WERROR=OFF \

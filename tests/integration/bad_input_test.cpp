@@ -415,6 +415,35 @@ INSTANTIATE_TEST_SUITE_P(
                  .says = {"no command given", "--mode='launch-only' needs one"}}),
     [](const auto& info) { return info.param.label; });
 
+// --migrate-command is for the modes that migrate (SPEC.md "Other migration tools"): the others refuse it
+// before connecting, as --to outside rollback. `ctest -R MigrateCommand` runs these with
+// migrate_command_test.
+BadInput migrate_command_refused(const std::string& label, const std::string& mode, Env env = {}) {
+    const bool from_environment = !env.empty();
+    Args args{"--mode=" + mode};
+    if (!from_environment) args.push_back("--migrate-command=bin/migrate");
+    if (mode == "launch-only") args.insert(args.end(), {"--", "true"});
+    return BadInput{.label = label,
+                    .args = args,
+                    .env = std::move(env),
+                    .says = {(from_environment ? "PGENTRY_MIGRATE_COMMAND" : "--migrate-command") +
+                             "='bin/migrate' is only for --mode=run and --mode=migrate-only"s}};
+}
+
+INSTANTIATE_TEST_SUITE_P(MigrateCommand, BadInputTest,
+                         ::testing::Values(migrate_command_refused("InStatus", "status"),
+                                           migrate_command_refused("InVerify", "verify"),
+                                           migrate_command_refused("InRollback", "rollback"),
+                                           migrate_command_refused("InWaitOnly", "wait-only"),
+                                           migrate_command_refused("InLaunchOnly", "launch-only"),
+                                           migrate_command_refused("FromTheEnvironmentInStatus", "status",
+                                                                   {{"PGENTRY_MIGRATE_COMMAND",
+                                                                     "bin/migrate"}}),
+                                           BadInput{.label = "Empty",
+                                                    .args = {"--mode=migrate-only", "--migrate-command="},
+                                                    .says = {"--migrate-command: missing value"}}),
+                         [](const auto& info) { return info.param.label; });
+
 INSTANTIATE_TEST_SUITE_P(
     Environment, BadInputTest,
     ::testing::Values(BadInput{.label = "UnknownVariable",
