@@ -12,7 +12,7 @@ for group in "${groups[@]}"; do
     case "$group" in
         # One Boost for build, CI and image: 1.81 (bookworm also has 1.74; Process v2 needs 1.80+).
         build) packages+=(g++ cmake make libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
-                          libpq-dev libspdlog-dev libfmt-dev libssl-dev) ;;
+                          libpq-dev libspdlog-dev libfmt-dev libssl-dev libpg-query-dev) ;;
         test) packages+=(libgtest-dev postgresql postgresql-common util-linux procps iproute2
                          python3-jsonschema python3-yaml pgbouncer openssl) ;;
         # npm only where Node.js did not bring its own (Debian's conflicts with NodeSource's nodejs).

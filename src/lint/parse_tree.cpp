@@ -1,0 +1,51 @@
+#include "lint/parse_tree.hpp"
+
+#include <pg_query.h>
+
+#include <boost/json/parse.hpp>
+
+namespace pgentry::lint {
+namespace {
+
+// Owns what pg_query_parse allocated (tree and error alike).
+struct ParseResult {
+    PgQueryParseResult result;
+    explicit ParseResult(const std::string& text) : result(pg_query_parse(text.c_str())) {}
+    ~ParseResult() { pg_query_free_parse_result(result); }
+    ParseResult(const ParseResult&) = delete;
+    ParseResult& operator=(const ParseResult&) = delete;
+};
+
+// cursorpos is 1-based and counts bytes of the input; 0 means "no position" (the statement's start).
+std::size_t error_offset(const PgQueryError& error, std::size_t length) {
+    if (error.cursorpos <= 0) {
+        return 0;
+    }
+    return std::min(static_cast<std::size_t>(error.cursorpos - 1), length);
+}
+
+}  // namespace
+
+std::variant<ParseTree, SyntaxError> parse_statement(std::string_view text) {
+    // libpg_query reads a C string: the splitter's statements never hold a NUL (the migration parser refuses
+    // files with one), but a NUL here must not cut the text short silently.
+    if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+        return SyntaxError{"NUL byte in the statement", nul};
+    }
+    const ParseResult parsed{std::string(text)};
+    if (parsed.result.error != nullptr) {
+        return SyntaxError{parsed.result.error->message, error_offset(*parsed.result.error, text.size())};
+    }
+    ParseTree statements;
+    const boost::json::value tree = boost::json::parse(parsed.result.parse_tree);
+    if (const auto* stmts = tree.as_object().if_contains("stmts"); stmts != nullptr) {
+        for (const boost::json::value& raw : stmts->as_array()) {
+            if (const auto* stmt = raw.as_object().if_contains("stmt"); stmt != nullptr) {
+                statements.push_back(stmt->as_object());
+            }
+        }
+    }
+    return statements;
+}
+
+}  // namespace pgentry::lint
