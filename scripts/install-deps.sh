@@ -5,6 +5,7 @@
 set -euo pipefail
 
 groups=("$@")
+squawk=0
 [ ${#groups[@]} -gt 0 ] || groups=(build test)
 
 packages=()
@@ -13,8 +14,11 @@ for group in "${groups[@]}"; do
         # One Boost for build, CI and image: 1.81 (bookworm also has 1.74; Process v2 needs 1.80+).
         build) packages+=(g++ cmake make libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
                           libpq-dev libspdlog-dev libfmt-dev libssl-dev libpg-query-dev) ;;
+        # npm: squawk (squawk-cli), the linter the lint's agreement test compares with (tests/lint-corpus).
         test) packages+=(libgtest-dev postgresql postgresql-common util-linux procps iproute2
-                         python3-jsonschema python3-yaml pgbouncer openssl) ;;
+                         python3-jsonschema python3-yaml pgbouncer openssl)
+              squawk=1
+              command -v npm >/dev/null || packages+=(npm) ;;
         # npm only where Node.js did not bring its own (Debian's conflicts with NodeSource's nodejs).
         bench) packages+=(tini dumb-init catatonit hyperfine postgresql)
                command -v npm >/dev/null || packages+=(npm) ;;
@@ -31,10 +35,17 @@ missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 
-sudo=()
-[ "$(id -u)" -eq 0 ] || sudo=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The version tests/lint-corpus/package-lock.json pins. Without the registry the agreement test skips (77).
+corpus="$(dirname "$0")/../tests/lint-corpus"
+if [ "$squawk" = 1 ] && [ ! -x "$corpus/node_modules/.bin/squawk" ]; then
+    (cd "$corpus" && npm ci --no-audit --no-fund --loglevel=error) ||
+        echo "install-deps.sh: squawk not installed (npm ci failed): the lint agreement test will skip" >&2
+fi

@@ -20,6 +20,29 @@ void record_into(const object* into, NewObjects& known) {
     }
 }
 
+// The column of CHECK (column IS NOT NULL); "" for any other expression.
+std::string not_null_column(const object& constraint) {
+    const object* test = tree::node(tree::member(constraint, "raw_expr"), "NullTest");
+    if (test == nullptr || tree::text(*test, "nulltesttype") != "IS_NOT_NULL") {
+        return {};
+    }
+    const object* column = tree::node(tree::member(*test, "arg"), "ColumnRef");
+    return column != nullptr ? std::string(tree::last_name(tree::list(*column, "fields"))) : std::string();
+}
+
+void record_constraint(const TableName& table, const object& command, NewObjects& known) {
+    const object* constraint = tree::node(tree::member(command, "def"), "Constraint");
+    if (constraint == nullptr) {
+        return;
+    }
+    const std::string_view contype = tree::text(*constraint, "contype");
+    if (contype == "CONSTR_CHECK" || contype == "CONSTR_FOREIGN") {
+        known.add_constraint(table, std::string(tree::text(*constraint, "conname")),
+                             contype == "CONSTR_CHECK" ? not_null_column(*constraint) : std::string(),
+                             !tree::flag(*constraint, "skip_validation"));
+    }
+}
+
 void record_alter_table(const object& statement, NewObjects& known) {
     const object* relation = range_var_member(statement, "relation");
     if (relation == nullptr) {
@@ -28,11 +51,15 @@ void record_alter_table(const object& statement, NewObjects& known) {
     const TableName table = tree::range_var(*relation);
     for (const boost::json::value& item : tree::list(statement, "cmds")) {
         const object* command = tree::node(&item, "AlterTableCmd");
-        if (command == nullptr || tree::text(*command, "subtype") != "AT_AddColumn") {
-            continue;
-        }
-        if (const object* column = tree::node(tree::member(*command, "def"), "ColumnDef")) {
-            known.add_column(table, std::string(tree::text(*column, "colname")));
+        const std::string_view subtype = command != nullptr ? tree::text(*command, "subtype") : "";
+        if (subtype == "AT_AddColumn") {
+            if (const object* column = tree::node(tree::member(*command, "def"), "ColumnDef")) {
+                known.add_column(table, std::string(tree::text(*column, "colname")));
+            }
+        } else if (subtype == "AT_AddConstraint") {
+            record_constraint(table, *command, known);
+        } else if (subtype == "AT_ValidateConstraint") {
+            known.validate_constraint(table, std::string(tree::text(*command, "name")));
         }
     }
 }

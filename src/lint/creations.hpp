@@ -6,7 +6,8 @@
 namespace pgentry::lint {
 
 // CREATE TABLE [AS], SELECT INTO, CREATE MATERIALIZED VIEW: a new table; ADD COLUMN: a new column; RENAME of
-// something new: its new name is new too; CREATE INDEX on a new table: a new index.
+// something new: its new name is new too; CREATE INDEX on a new table: a new index; ADD CONSTRAINT CHECK or
+// FOREIGN KEY, VALIDATE CONSTRAINT: what is valid.
 void record_creations(const StatementView& statement, NewObjects& known);
 
 }  // namespace pgentry::lint

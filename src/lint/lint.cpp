@@ -79,6 +79,7 @@ public:
 
     void lint(const Migration& migration) {
         const Section& section = migration.up;
+        known_.begin_migration();
         const auto statements = migrations::split_statements(section.sql);
         if (statements.empty()) {
             return;

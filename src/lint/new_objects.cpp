@@ -65,4 +65,32 @@ void NewObjects::rename_column(const TableName& table, const std::string& from, 
     }
 }
 
+void NewObjects::add_constraint(const TableName& table, const std::string& name,
+                                const std::string& not_null_column, bool valid) {
+    constraints_.push_back({table, name, not_null_column, valid});
+    if (!valid) {
+        this_migration_.push_back(constraints_.back());
+    }
+}
+
+void NewObjects::validate_constraint(const TableName& table, const std::string& name) {
+    for (Constraint& constraint : constraints_) {
+        if (constraint.name == name && constraint.table.matches(table)) {
+            constraint.valid = true;
+        }
+    }
+}
+
+bool NewObjects::has_valid_not_null_check(const TableName& table, const std::string& column) const {
+    return std::any_of(constraints_.begin(), constraints_.end(), [&](const Constraint& constraint) {
+        return constraint.valid && constraint.not_null_column == column && constraint.table.matches(table);
+    });
+}
+
+bool NewObjects::added_not_valid_in_this_migration(const TableName& table, const std::string& name) const {
+    return std::any_of(this_migration_.begin(), this_migration_.end(), [&](const Constraint& constraint) {
+        return constraint.name == name && constraint.table.matches(table);
+    });
+}
+
 }  // namespace pgentry::lint

@@ -32,7 +32,27 @@ public:
     void rename_table(const TableName& from, const std::string& to);
     void rename_column(const TableName& table, const std::string& from, const std::string& to);
 
+    // CHECK constraints: one NOT VALID until VALIDATE CONSTRAINT. A valid CHECK (column IS NOT NULL) lets SET
+    // NOT NULL skip its scan (PostgreSQL 12+), the way strong_migrations and squawk advise to add NOT NULL.
+    void add_constraint(const TableName& table, const std::string& name, const std::string& not_null_column,
+                        bool valid);
+    void validate_constraint(const TableName& table, const std::string& name);
+    bool has_valid_not_null_check(const TableName& table, const std::string& column) const;
+    // Added NOT VALID by the current migration: validating it in the same transaction holds the ADD's
+    // ACCESS EXCLUSIVE lock while every row is checked.
+    bool added_not_valid_in_this_migration(const TableName& table, const std::string& name) const;
+    void begin_migration() { this_migration_.clear(); }
+
 private:
+    struct Constraint {
+        TableName table;
+        std::string name;
+        std::string not_null_column;  // "" unless it is CHECK (column IS NOT NULL)
+        bool valid;
+    };
+    std::vector<Constraint> constraints_;
+    std::vector<Constraint> this_migration_;  // added NOT VALID by the current migration
+
     struct Column {
         TableName table;
         std::string name;

@@ -142,7 +142,8 @@ void adding_required_field(const StatementView& statement, const NewObjects& kno
 
 void adding_not_nullable_field(const StatementView& statement, const NewObjects& known, Messages& messages) {
     for_each_command(statement, "AT_SetNotNull", [&](const TableName& table, const object& command) {
-        if (!known.has_table(table)) {
+        if (!known.has_table(table) &&
+            !known.has_valid_not_null_check(table, std::string(tree::text(command, "name")))) {
             messages.push_back("SET NOT NULL on " + table.quoted() + "." +
                                quote(tree::text(command, "name")) +
                                " scans the whole table under ACCESS EXCLUSIVE; add a CHECK (" +
@@ -247,7 +248,20 @@ void constraint_missing_not_valid(const StatementView& statement, const NewObjec
             messages.push_back(std::string(contype == "CONSTR_CHECK" ? "CHECK" : "FOREIGN KEY") +
                                " constraint on " + table.quoted() +
                                " validates every row under a lock that blocks writes; add it NOT VALID, then "
-                               "VALIDATE CONSTRAINT in a later statement");
+                               "VALIDATE CONSTRAINT in a later migration");
+        }
+    });
+    if (!statement.in_transaction) {
+        return;
+    }
+    for_each_command(statement, "AT_ValidateConstraint", [&](const TableName& table, const object& command) {
+        const std::string name(tree::text(command, "name"));
+        if (!known.has_table(table) && known.added_not_valid_in_this_migration(table, name)) {
+            messages.push_back("VALIDATE CONSTRAINT " + quote(name) +
+                               " in the transaction that added it NOT VALID "
+                               "keeps that ACCESS EXCLUSIVE lock on " +
+                               table.quoted() +
+                               " while every row is checked; validate it in a later migration");
         }
     });
 }

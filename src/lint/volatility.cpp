@@ -66,8 +66,11 @@ bool is_non_volatile(std::string_view function) {
 
 std::optional<std::string> find_volatile_call(const boost::json::value& value) {
     if (const boost::json::object* call = tree::node(&value, "FuncCall")) {
-        const std::string_view name = tree::last_name(tree::list(*call, "funcname"));
-        if (!is_non_volatile(name)) {
+        const auto& names = tree::list(*call, "funcname");
+        const std::string_view name = tree::last_name(names);
+        // A name in another schema than pg_catalog is a user's function, whatever it is called.
+        const bool built_in = names.size() == 1 || tree::string_value(names.front()) == "pg_catalog";
+        if (!built_in || !is_non_volatile(name)) {
             return std::string(name) + "()";
         }
     }

@@ -67,6 +67,14 @@ const std::vector<Case> cases = {
     // adding-not-nullable-field
     {"set_not_null", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;", {"adding-not-nullable-field@1:1"}},
     {"set_not_null_new_table", "CREATE TABLE t (a int);\nALTER TABLE t ALTER a SET NOT NULL;", {}},
+    {"set_not_null_after_validated_check",
+     "ALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID;\n"
+     "ALTER TABLE users VALIDATE CONSTRAINT nn;\nALTER TABLE users ALTER email SET NOT NULL;",
+     {"constraint-missing-not-valid@2:1"}},
+    {"set_not_null_check_not_validated",
+     "ALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users ALTER "
+     "email SET NOT NULL;",
+     {"adding-not-nullable-field@2:1"}},
     {"drop_not_null", "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;", {}},
     // changing-column-type
     {"change_type", "ALTER TABLE users ALTER COLUMN id TYPE bigint;", {"changing-column-type@1:1"}},
@@ -120,6 +128,14 @@ const std::vector<Case> cases = {
      {"constraint-missing-not-valid@1:1"}},
     {"check_not_valid", "ALTER TABLE t ADD CONSTRAINT positive CHECK (n > 0) NOT VALID;", {}},
     {"validate_constraint", "ALTER TABLE t VALIDATE CONSTRAINT positive;", {}},
+    {"validate_in_the_adding_transaction",
+     "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES u NOT VALID;\n"
+     "ALTER TABLE t VALIDATE CONSTRAINT fk;",
+     {"constraint-missing-not-valid@2:1"}},
+    {"validate_outside_a_transaction",
+     "-- migrate:up transaction:false\n"
+     "ALTER TABLE t ADD CONSTRAINT c CHECK (n > 0) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT c;",
+     {}},
     {"check_on_new_table", "CREATE TABLE t (n int);\nALTER TABLE t ADD CHECK (n > 0);", {}},
     // disallowed-unique-constraint
     {"unique_constraint",
