@@ -165,22 +165,28 @@ private:
 
 }  // namespace
 
-Findings check(const migrations::MigrationSet& set, const std::set<std::int64_t>& pending) {
+Findings check_run(const std::vector<const Migration*>& run) {
     Linter linter;
-    for (const Migration& migration : set.all()) {
-        if (pending.contains(migration.version)) {
-            linter.lint(migration);
-        }
+    for (const Migration* migration : run) {
+        linter.lint(*migration);
     }
     return std::move(linter).findings();
+}
+
+Findings check(const migrations::MigrationSet& set, const std::set<std::int64_t>& pending) {
+    std::vector<const Migration*> run;
+    for (const Migration& migration : set.all()) {
+        if (pending.contains(migration.version)) {
+            run.push_back(&migration);
+        }
+    }
+    return run.empty() ? Findings{} : check_run(run);
 }
 
 Findings check_each(const migrations::MigrationSet& set) {
     Findings all;
     for (const Migration& migration : set.all()) {
-        Linter linter;
-        linter.lint(migration);
-        Findings findings = std::move(linter).findings();
+        Findings findings = check_run({&migration});
         std::move(findings.begin(), findings.end(), std::back_inserter(all));
     }
     return all;

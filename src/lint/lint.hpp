@@ -6,6 +6,7 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "config/options.hpp"
 #include "lint/finding.hpp"
@@ -18,6 +19,9 @@ namespace pgentry::lint {
 // column; a "-- pgentry:allow" comment removes what it accepts. Never throws on bad SQL (a syntax-error
 // finding instead). Calls the parser only for pending migrations: none pending, no cost.
 Findings check(const migrations::MigrationSet& set, const std::set<std::int64_t>& pending);
+
+// The same for a run given as its migrations, in the order they apply (what check and a fuzzer call).
+Findings check_run(const std::vector<const migrations::Migration*>& run);
 
 // Every file's up section, each file as a run of its own (--mode=lint: without a database nothing tells which
 // migrations the deployed release already has, so each file is judged as the one being rolled out).

@@ -7,6 +7,9 @@
 namespace pgentry::lint {
 namespace {
 
+// PostgreSQL's parser stops at its own stack limit first (max_stack_depth, 2 MB by default).
+constexpr std::size_t max_tree_depth = 100000;
+
 // Owns what pg_query_parse allocated (tree and error alike).
 struct ParseResult {
     PgQueryParseResult result;
@@ -36,8 +39,17 @@ std::variant<ParseTree, SyntaxError> parse_statement(std::string_view text) {
     if (parsed.result.error != nullptr) {
         return SyntaxError{parsed.result.error->message, error_offset(*parsed.result.error, text.size())};
     }
+    // The tree carries the statement's bytes as they are (a Latin-1 string constant is no UTF-8), and an
+    // ordinary statement nests deeper than Boost.JSON's default limit of 32.
+    boost::json::parse_options options;
+    options.allow_invalid_utf8 = true;
+    options.max_depth = max_tree_depth;
+    boost::system::error_code error;
+    const boost::json::value tree = boost::json::parse(parsed.result.parse_tree, error, {}, options);
+    if (error) {
+        return SyntaxError{"its parse tree is too deep to check (" + error.message() + ")", 0};
+    }
     ParseTree statements;
-    const boost::json::value tree = boost::json::parse(parsed.result.parse_tree);
     if (const auto* stmts = tree.as_object().if_contains("stmts"); stmts != nullptr) {
         for (const boost::json::value& raw : stmts->as_array()) {
             if (const auto* stmt = raw.as_object().if_contains("stmt"); stmt != nullptr) {

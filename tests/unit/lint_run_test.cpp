@@ -111,6 +111,16 @@ TEST(LintRun, LintModeExitsZeroWithoutFindingsOrWithSyntaxErrorsOnly) {
     EXPECT_NE(out.str().find("syntax-error"), std::string::npos);
 }
 
+TEST(LintRun, BytesThatAreNoUtf8AndDeepNestingAreRead) {
+    const LintDir dir;
+    dir.write("1_latin1.sql", "INSERT INTO t VALUES ('caf\xe9');\nDROP TABLE \"\xff\";\n");
+    dir.write("2_deep.sql", "ALTER TABLE t ADD COLUMN c float DEFAULT " + std::string(500, '(') + "random()" +
+                                std::string(500, ')') + ";\n");
+    const auto set = migrations::MigrationSet::load(dir.path());
+    EXPECT_EQ(summary(check(set, {1})), Expected{"ban-drop-table@2:1"});
+    EXPECT_EQ(summary(check(set, {2})), Expected{"adding-field-with-default@1:1"});
+}
+
 TEST(LintRun, TheSameInputGivesTheSameFindings) {
     const LintDir dir;
     dir.write("1_m.sql",
