@@ -171,6 +171,19 @@ const std::vector<Case> cases = {
     {"down_section_not_checked", "-- migrate:up\nSELECT 1;\n-- migrate:down\nDROP TABLE users;", {}},
 };
 
+// The same case with "-- pgentry:allow RULE" before the first marker: every finding of RULE is accepted.
+TEST_P(LintRuleTest, AnAllowCommentForTheFileAcceptsIt) {
+    const std::string sql = GetParam().sql;
+    for (const std::string& expected : GetParam().expected) {
+        const std::string rule = expected.substr(0, expected.find('@'));
+        const std::string body = "-- pgentry:allow " + rule + "\n" +
+                                 (sql.starts_with("-- migrate:up") ? sql : "-- migrate:up\n" + sql);
+        for (const std::string& found : lint_one(body)) {
+            EXPECT_FALSE(found.starts_with(rule + "@")) << body;
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Rules, LintRuleTest, ::testing::ValuesIn(cases),
                          [](const auto& info) { return std::string(info.param.name); });
 
