@@ -5,6 +5,7 @@
 set -euo pipefail
 
 groups=("$@")
+squawk=0
 [ ${#groups[@]} -gt 0 ] || groups=(build test)
 
 packages=()
@@ -12,12 +13,14 @@ for group in "${groups[@]}"; do
     case "$group" in
         # One Boost for build, CI and image: 1.81 (bookworm also has 1.74; Process v2 needs 1.80+).
         build) packages+=(g++ cmake make libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
-                          libpq-dev libspdlog-dev libfmt-dev libssl-dev) ;;
+                          libpq-dev libspdlog-dev libfmt-dev libssl-dev libpg-query-dev) ;;
         # Other tools' migrators for the --migrate-command tests (tests/migrators): Debian's Django, Alembic
         # (its CLI is the alembic package), psycopg2; dbmate is npm's, pinned in bench/package.json (below).
+        # npm: squawk (squawk-cli), the linter the lint's agreement test compares with (tests/lint-corpus).
         test) packages+=(libgtest-dev postgresql postgresql-common util-linux procps iproute2
                          python3-jsonschema python3-yaml pgbouncer openssl
                          python3-django python3-alembic alembic python3-psycopg2)
+              squawk=1
               command -v npm >/dev/null || packages+=(npm) ;;
         # npm only where Node.js did not bring its own (Debian's conflicts with NodeSource's nodejs).
         bench) packages+=(tini dumb-init catatonit hyperfine postgresql)
@@ -50,4 +53,11 @@ bench="$(dirname "$0")/../bench"
 if [[ " ${groups[*]} " == *" test "* ]] && [ -f "$bench/package-lock.json" ] &&
     [ ! -x "$bench/node_modules/@dbmate/linux-x64/bin/dbmate" ]; then
     (cd "$bench" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The version tests/lint-corpus/package-lock.json pins. Without the registry the agreement test skips (77).
+corpus="$(dirname "$0")/../tests/lint-corpus"
+if [ "$squawk" = 1 ] && [ ! -x "$corpus/node_modules/.bin/squawk" ]; then
+    (cd "$corpus" && npm ci --no-audit --no-fund --loglevel=error) ||
+        echo "install-deps.sh: squawk not installed (npm ci failed): the lint agreement test will skip" >&2
 fi

@@ -1,0 +1,234 @@
+#include "lint/lint.hpp"
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <system_error>
+#include <variant>
+
+#include "common/error.hpp"
+#include "common/file.hpp"
+#include "lint/allow_comments.hpp"
+#include "lint/creations.hpp"
+#include "lint/parse_tree.hpp"
+#include "lint/rules.hpp"
+#include "log/log.hpp"
+#include "migrations/statement_splitter.hpp"
+
+namespace pgentry::lint {
+namespace {
+
+using migrations::Migration;
+using migrations::Section;
+
+// 1-based byte column of offset in text.
+int column_at(std::string_view text, std::size_t offset) {
+    const std::size_t newline = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+    return static_cast<int>(newline == std::string_view::npos || offset == 0 ? offset + 1 : offset - newline);
+}
+
+// The rules the comments before the file's first marker accept for the whole file. Those lines are only
+// comments and blank lines (the migration parser refuses anything else), and the Section does not keep them:
+// they are read again, and a file that cannot be read now allows nothing (it was read a moment ago).
+std::set<std::string> file_allowed(const Migration& migration) {
+    int first_marker = migration.up.first_line - 1;
+    if (migration.down && migration.down->first_line - 1 < first_marker) {
+        first_marker = migration.down->first_line - 1;
+    }
+    if (first_marker <= 1) {
+        return {};
+    }
+    std::string body;
+    try {
+        body = read_file(migration.path);
+    } catch (const std::system_error&) {
+        return {};
+    }
+    std::size_t end = 0;
+    for (int line = 1; line < first_marker && end != std::string::npos; ++line) {
+        end = body.find('\n', end + (line > 1 ? 1 : 0));
+    }
+    std::set<std::string> allowed;
+    for (auto& [line, rules] : find_allow_comments(std::string_view(body).substr(0, end))) {
+        allowed.merge(rules);
+    }
+    return allowed;
+}
+
+// COPY rows are data, not SQL: blanked (newlines kept) so that a quote in them cannot hide a comment.
+std::string without_copy_rows(const Section& section, const std::vector<migrations::Statement>& statements) {
+    std::string text = section.sql;
+    for (const migrations::Statement& statement : statements) {
+        if (statement.copy_rows) {
+            const std::size_t end = statement.copy_rows->offset + statement.copy_rows->text.size();
+            for (std::size_t i = statement.copy_rows->offset; i < end; ++i) {
+                text[i] = text[i] == '\n' ? '\n' : ' ';
+            }
+        }
+    }
+    return text;
+}
+
+class Linter {
+public:
+    Findings findings() && {
+        std::stable_sort(findings_.begin(), findings_.end(), [](const Finding& a, const Finding& b) {
+            return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+        });
+        return std::move(findings_);
+    }
+
+    void lint(const Migration& migration) {
+        const Section& section = migration.up;
+        known_.begin_migration();
+        const auto statements = migrations::split_statements(section.sql);
+        if (statements.empty()) {
+            return;
+        }
+        const std::set<std::string> for_file = file_allowed(migration);
+        const std::string code = without_copy_rows(section, statements);
+        const AllowedByLine by_line = find_allow_comments(code);
+        for (const migrations::Statement& statement : statements) {
+            const std::set<std::string> allowed = statement_allowed(code, statement, by_line, for_file);
+            lint_statement(migration, statement, allowed);
+        }
+    }
+
+private:
+    // The file's allowances, those on the statement's lines, on the line above it, and on the comment-only
+    // lines right above that (a reason may follow the allow comment).
+    static std::set<std::string> statement_allowed(std::string_view code,
+                                                   const migrations::Statement& statement,
+                                                   const AllowedByLine& by_line,
+                                                   const std::set<std::string>& for_file) {
+        std::set<std::string> allowed = for_file;
+        const int first = migrations::line_at(code, statement.offset);
+        const int last = migrations::line_at(code, statement.offset + statement.text.size() - 1);
+        for (auto it = by_line.lower_bound(first); it != by_line.end() && it->first <= last; ++it) {
+            allowed.insert(it->second.begin(), it->second.end());
+        }
+        std::size_t line_end = code.rfind('\n', statement.offset == 0 ? 0 : statement.offset - 1);
+        for (int line = first - 1; line >= 1 && line_end != std::string_view::npos; --line) {
+            const std::size_t line_begin = line == 1 ? 0 : code.rfind('\n', line_end - 1) + 1;
+            const std::string_view text = code.substr(line_begin, line_end - line_begin);
+            if (const auto it = by_line.find(line); it != by_line.end()) {
+                allowed.insert(it->second.begin(), it->second.end());
+            }
+            const std::size_t start = text.find_first_not_of(" \t\r");
+            if (start == std::string_view::npos || text.substr(start, 2) != "--" || line_begin == 0) {
+                break;
+            }
+            line_end = line_begin - 1;
+        }
+        return allowed;
+    }
+
+    void lint_statement(const Migration& migration, const migrations::Statement& statement,
+                        const std::set<std::string>& allowed) {
+        const Section& section = migration.up;
+        const auto report = [&](std::string_view rule, std::size_t offset, std::string message,
+                                Severity severity) {
+            if (!allowed.contains(std::string(rule))) {
+                findings_.push_back({std::string(rule), migration.path, section.line_of(offset),
+                                     column_at(section.sql, offset), std::move(message), severity});
+            }
+        };
+        auto parsed = parse_statement(statement.text);
+        if (const auto* error = std::get_if<SyntaxError>(&parsed)) {
+            report(syntax_error_rule, statement.offset + error->offset,
+                   "PostgreSQL 15's parser: " + error->message + "; not checked (the server decides)",
+                   Severity::note);
+            return;
+        }
+        for (const boost::json::object& raw : std::get<ParseTree>(parsed)) {
+            if (raw.empty()) {
+                continue;
+            }
+            const auto& [type, members] = *raw.begin();
+            if (!members.is_object()) {
+                continue;
+            }
+            const StatementView view{type, members.as_object(), section.transaction};
+            for (const Rule& rule : rules()) {
+                std::vector<std::string> messages;
+                rule.check(view, known_, messages);
+                for (std::string& message : messages) {
+                    report(rule.name, statement.offset, std::move(message), Severity::hazard);
+                }
+            }
+            record_creations(view, known_);
+        }
+    }
+
+    NewObjects known_;
+    Findings findings_;
+};
+
+}  // namespace
+
+Findings check_run(const std::vector<const Migration*>& run) {
+    Linter linter;
+    for (const Migration* migration : run) {
+        linter.lint(*migration);
+    }
+    return std::move(linter).findings();
+}
+
+Findings check(const migrations::MigrationSet& set, const std::set<std::int64_t>& pending) {
+    std::vector<const Migration*> run;
+    for (const Migration& migration : set.all()) {
+        if (pending.contains(migration.version)) {
+            run.push_back(&migration);
+        }
+    }
+    return run.empty() ? Findings{} : check_run(run);
+}
+
+Findings check_each(const migrations::MigrationSet& set) {
+    Findings all;
+    for (const Migration& migration : set.all()) {
+        Findings findings = check_run({&migration});
+        std::move(findings.begin(), findings.end(), std::back_inserter(all));
+    }
+    return all;
+}
+
+bool refuses(const Findings& findings) {
+    return std::any_of(findings.begin(), findings.end(),
+                       [](const Finding& finding) { return finding.severity == Severity::hazard; });
+}
+
+std::string to_text(const Finding& finding) {
+    return finding.file.string() + ":" + std::to_string(finding.line) + ":" + std::to_string(finding.column) +
+           ": " + finding.rule + ": " + finding.message;
+}
+
+boost::json::object to_json(const Finding& finding) {
+    return {{"file", finding.file.string()},
+            {"line", finding.line},
+            {"column", finding.column},
+            {"rule", finding.rule},
+            {"msg", finding.message}};
+}
+
+void log_findings(const Findings& findings) {
+    for (const Finding& finding : findings) {
+        log::warn(to_text(finding), {{"file", finding.file.string()},
+                                     {"line", std::int64_t{finding.line}},
+                                     {"column", std::int64_t{finding.column}},
+                                     {"rule", finding.rule}});
+    }
+}
+
+int run_lint_mode(const std::filesystem::path& migrations_dir, config::LogFormat format, std::ostream& out) {
+    const Findings findings = check_each(migrations::MigrationSet::load(migrations_dir));
+    for (const Finding& finding : findings) {
+        out << (format == config::LogFormat::json ? boost::json::serialize(to_json(finding))
+                                                  : to_text(finding))
+            << '\n';
+    }
+    out.flush();
+    constexpr int found = 1;  // SPEC.md "Modes": lint exits 1 when there are findings
+    return refuses(findings) ? found : exit_code::ok;
+}
+
+}  // namespace pgentry::lint

@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE public.accounts DROP COLUMN IF EXISTS legacy_plan CASCADE;

@@ -1,0 +1,4 @@
+-- migrate:up
+ALTER TABLE "Orders"
+    DROP COLUMN "ShippingNotes",
+    DROP COLUMN "GiftWrap";

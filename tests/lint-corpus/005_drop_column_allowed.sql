@@ -1,0 +1,3 @@
+-- migrate:up
+-- pgentry:allow ban-drop-column
+ALTER TABLE users DROP COLUMN middle_name;

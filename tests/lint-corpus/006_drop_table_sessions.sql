@@ -1,0 +1,4 @@
+-- migrate:up
+DROP TABLE sessions;
+-- migrate:down
+CREATE TABLE sessions (id text PRIMARY KEY, data jsonb);

@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE ONLY "Customers" RENAME "Phone" TO phone_number;

@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE users RENAME TO people;

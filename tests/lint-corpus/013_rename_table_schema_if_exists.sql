@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE IF EXISTS billing.invoice RENAME TO invoices;

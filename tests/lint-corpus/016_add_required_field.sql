@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;

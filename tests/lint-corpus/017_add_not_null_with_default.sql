@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE users ADD COLUMN is_admin boolean NOT NULL DEFAULT false;

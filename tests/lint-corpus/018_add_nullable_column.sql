@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE posts ADD COLUMN published_at timestamptz;

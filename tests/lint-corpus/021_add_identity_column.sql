@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE events ADD COLUMN seq bigint NOT NULL GENERATED ALWAYS AS IDENTITY;

@@ -1,0 +1,3 @@
+-- migrate:up
+CREATE TABLE tags (id bigint, name text);
+ALTER TABLE tags ALTER COLUMN name SET NOT NULL;

@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE orders ALTER COLUMN id TYPE bigint;

@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE sales.customers ALTER COLUMN note TYPE text;

@@ -1,0 +1,3 @@
+-- migrate:up
+CREATE TABLE measurements (id bigint, value real);
+ALTER TABLE measurements ALTER COLUMN value TYPE double precision;

@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE users ALTER COLUMN locale SET DEFAULT 'en';

@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE jobs ADD COLUMN enqueued_at timestamptz DEFAULT clock_timestamp();

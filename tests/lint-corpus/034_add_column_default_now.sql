@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE jobs ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();

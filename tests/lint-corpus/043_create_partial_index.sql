@@ -1,0 +1,2 @@
+-- migrate:up
+CREATE INDEX orders_open_idx ON orders (customer_id) WHERE state = 'open';

@@ -1,0 +1,2 @@
+-- migrate:up
+DROP INDEX users_email_idx;

@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE products ADD CONSTRAINT price_positive CHECK (price > 0);

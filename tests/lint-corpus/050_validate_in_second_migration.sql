@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;

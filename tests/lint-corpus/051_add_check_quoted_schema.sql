@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE "Inventory"."Items" ADD CONSTRAINT "Qty_NonNegative" CHECK ("Qty" >= 0);

@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE users ADD COLUMN username text UNIQUE;

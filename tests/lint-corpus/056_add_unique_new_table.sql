@@ -1,0 +1,3 @@
+-- migrate:up
+CREATE TABLE slugs (id bigint, slug text);
+ALTER TABLE slugs ADD CONSTRAINT slugs_slug_key UNIQUE (slug);

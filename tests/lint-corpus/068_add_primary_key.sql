@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE legacy_events ADD PRIMARY KEY (id);
