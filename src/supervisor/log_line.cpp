@@ -55,8 +55,12 @@ void configure_log(LogFormat format, LogLevel level) {
     min_level = level;
 }
 
+bool log_enabled(LogLevel level) {
+    return level >= min_level;
+}
+
 void log_line(LogLevel level, const char* format, ...) {
-    if (level < min_level) {
+    if (!log_enabled(level)) {
         return;
     }
     char message[1024];

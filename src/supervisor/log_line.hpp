@@ -8,6 +8,9 @@ enum class LogLevel { debug, info, warn, error };
 
 void configure_log(LogFormat format, LogLevel level);
 
+// Whether a line at level is written: lets a caller skip formatting its arguments.
+bool log_enabled(LogLevel level);
+
 // printf-style message; the whole line goes out in one write(2), so lines of concurrent processes don't mix.
 [[gnu::format(printf, 2, 3)]] void log_line(LogLevel level, const char* format, ...);
 

@@ -57,7 +57,12 @@ void forward_until_exit(Command& command, const SupervisorOptions& options) {
             continue;
         }
         kill(target, sig);
-        log_line(LogLevel::debug, "forwarded %s to %s %d", signal_name(sig, name), target_kind, command.pid);
+        // Formatting the name costs more than the kill: done only when the line is written, so the command's
+        // wake-up does not wait for pgentry-init to finish a line nobody reads.
+        if (log_enabled(LogLevel::debug)) {
+            log_line(LogLevel::debug, "forwarded %s to %s %d", signal_name(sig, name), target_kind,
+                     command.pid);
+        }
         if (options.stop_timeout_ms > 0 && kill_at == 0 && is_stop_signal(sig)) {
             kill_at = now_ms() + options.stop_timeout_ms;
         }
