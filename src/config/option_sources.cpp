@@ -27,14 +27,25 @@ po::typed_value<std::string>* text(const char* value_name) {
     return po::value<std::string>()->value_name(value_name);
 }
 
+// "run | migrate-only | ... (default: run)", from the modes table.
+const std::string& mode_names() {
+    static const std::string names = [] {
+        std::string joined;
+        for (const ModeRow& row : modes) {
+            joined += (joined.empty() ? "" : " | ") + std::string(row.name);
+        }
+        return joined + " (default: " + std::string(config::row(Options{}.mode).name) + ")";
+    }();
+    return names;
+}
+
 // Every value is kept as text: conversion happens in options.cpp, where a bad value can be reported
 // with its source and without echoing a password.
 struct Descriptions : po::options_description {
     Descriptions() : po::options_description("Options") {
         // clang-format off
         add_options()
-            ("mode", text("MODE"), "run | migrate-only | wait-only | launch-only | status | verify | "
-                                   "rollback (default: run)")
+            ("mode", text("MODE"), mode_names().c_str())
             ("database-url", text("URL"), "libpq URI or key=value conninfo (default: $DATABASE_URL, else "
                                           "libpq's PG* variables)")
             ("database-url-file", text("PATH"), "read the URL from a file, e.g. a Docker secret "
@@ -365,8 +376,11 @@ std::string help_text() {
     help << "Usage: pgentry [OPTIONS] [--] [COMMAND [ARG...]]\n\n"
             "Waits for PostgreSQL, applies the pending migrations, then runs COMMAND as PID 1.\n"
             "Options end at the first argument that is not one: it and the rest are COMMAND.\n\n"
-         << descriptions()
-         << "\nEvery option can also be set by an environment variable PGENTRY_<NAME>\n"
+         << descriptions() << "\nModes:\n";
+    for (const ModeRow& row : modes) {
+        help << "  " << row.name << std::string(16 - row.name.size(), ' ') << row.help << "\n";
+    }
+    help << "\nEvery option can also be set by an environment variable PGENTRY_<NAME>\n"
             "(PGENTRY_WAIT_TIMEOUT=30s) or a key in the --config file (wait-timeout = 30s;\n"
             "a line starting with # or ; is a comment), except --help and --version.\n"
             "Precedence: command line > environment > config file > default.\n"

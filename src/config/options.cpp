@@ -23,15 +23,6 @@ struct Named {
     E value;
 };
 
-constexpr Named<Mode> modes[] = {
-    {"run", Mode::run},
-    {"migrate-only", Mode::migrate_only},
-    {"wait-only", Mode::wait_only},
-    {"launch-only", Mode::launch_only},
-    {"status", Mode::status},
-    {"verify", Mode::verify},
-    {"rollback", Mode::rollback},
-};
 constexpr Named<LockKind> lock_kinds[] = {{"table", LockKind::table}, {"advisory", LockKind::advisory}};
 constexpr Named<Launch> launches[] = {{"supervise", Launch::supervise}, {"exec", Launch::exec}};
 constexpr Named<LogFormat> log_formats[] = {{"text", LogFormat::text}, {"json", LogFormat::json}};
@@ -46,16 +37,22 @@ constexpr Named<bool> booleans[] = {{"true", true}, {"false", false}, {"1", true
     throw usage_error(setting.origin + ": expected " + expected + ", got '" + shown(setting.value) + "'");
 }
 
-template <class E, std::size_t N>
-E to_enum(const Setting& setting, const Named<E> (&names)[N]) {
+// rows: Named<E> or config::modes, whose member value is the enumerator.
+template <class Row, std::size_t N, class E>
+E to_enum(const Setting& setting, const Row (&rows)[N], E Row::*value) {
     std::string accepted;
-    for (const Named<E>& named : names) {
-        if (named.name == setting.value) {
-            return named.value;
+    for (const Row& row : rows) {
+        if (row.name == setting.value) {
+            return row.*value;
         }
-        accepted += (accepted.empty() ? "" : ", ") + std::string(named.name);
+        accepted += (accepted.empty() ? "" : ", ") + std::string(row.name);
     }
     reject(setting, "one of " + accepted);
+}
+
+template <class E, std::size_t N>
+E to_enum(const Setting& setting, const Named<E> (&names)[N]) {
+    return to_enum(setting, names, &Named<E>::value);
 }
 
 bool to_bool(const Setting& setting) {
@@ -197,7 +194,7 @@ void require_command(const Sources& sources, const Options& options) {
     if (!options.command.empty() && options.command.front().empty()) {
         throw usage_error("the command's first word is empty ('')");
     }
-    if (!options.command.empty() || (options.mode != Mode::run && options.mode != Mode::launch_only)) {
+    if (!options.command.empty() || !row(options.mode).needs_command) {
         return;
     }
     const std::vector<Setting> mode = sources.settings("mode");
@@ -215,7 +212,7 @@ Options resolve(const Sources& sources, const Environment& env) {
         convert_all(sources, name, to_nonempty);
     }
     options.database_url = detail::resolve_database_url(sources, env);
-    assign(options.mode, sources, "mode", [](const Setting& s) { return to_enum(s, modes); });
+    assign(options.mode, sources, "mode", [](const Setting& s) { return to_enum(s, modes, &ModeRow::mode); });
     assign(options.migrations_dir, sources, "migrations-dir", to_nonempty);
     assign(options.migrations_table, sources, "migrations-table", to_table);
     assign(options.lock, sources, "lock", [](const Setting& s) { return to_enum(s, lock_kinds); });

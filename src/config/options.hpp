@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "config/modes.hpp"
 
 namespace pgentry::config {
 
-enum class Mode { run, migrate_only, wait_only, launch_only, status, verify, rollback };
 enum class LockKind { table, advisory };
 enum class Launch { supervise, exec };
 enum class LogFormat { text, json };
