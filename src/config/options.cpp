@@ -1,6 +1,7 @@
 #include "config/options.hpp"
 
 #include "config/option_sources.hpp"
+#include "config/option_table.hpp"
 #include "conninfo/redact.hpp"
 
 #include <algorithm>
@@ -25,11 +26,6 @@ struct Named {
 
 constexpr Named<LockKind> lock_kinds[] = {{"table", LockKind::table}, {"advisory", LockKind::advisory}};
 constexpr Named<Launch> launches[] = {{"supervise", Launch::supervise}, {"exec", Launch::exec}};
-constexpr Named<LogFormat> log_formats[] = {{"text", LogFormat::text}, {"json", LogFormat::json}};
-constexpr Named<LogLevel> log_levels[] = {{"debug", LogLevel::debug},
-                                          {"info", LogLevel::info},
-                                          {"warn", LogLevel::warn},
-                                          {"error", LogLevel::error}};
 constexpr Named<bool> booleans[] = {{"true", true}, {"false", false}, {"1", true},  {"0", false},
                                     {"yes", true},  {"no", false},    {"on", true}, {"off", false}};
 
@@ -225,9 +221,12 @@ Options resolve(const Sources& sources, const Environment& env) {
     assign(options.user, sources, "user", to_user);
     assign(options.rollback_to, sources, "to", to_version);
     assign(options.rollback_steps, sources, "steps", to_steps);
-    assign(options.log_format, sources, "log-format",
-           [](const Setting& s) { return to_enum(s, log_formats); });
-    assign(options.log_level, sources, "log-level", [](const Setting& s) { return to_enum(s, log_levels); });
+    assign(options.log_format, sources, "log-format", [](const Setting& s) {
+        return to_enum(s, process::log_formats, &process::Named<LogFormat>::value);
+    });
+    assign(options.log_level, sources, "log-level", [](const Setting& s) {
+        return to_enum(s, process::log_levels, &process::Named<LogLevel>::value);
+    });
     reject_to_with_steps(sources);
     reject_rollback_options_elsewhere(sources, options.mode);
     options.command = sources.command();
@@ -244,31 +243,17 @@ std::optional<Setting> config_file(const Sources& sources) {
     return std::nullopt;
 }
 
-template <class E, std::size_t N>
-std::string_view name_in(E value, const Named<E> (&names)[N]) {
-    return std::ranges::find(names, value, &Named<E>::value)->name;
-}
-
 // The highest-precedence valid --log-format read so far, to report an error in the format asked for.
 LogFormat requested_log_format(const Sources& sources) {
     for (const Setting& setting : sources.settings("log-format")) {
-        for (const Named<LogFormat>& named : log_formats) {
-            if (named.name == setting.value) {
-                return named.value;
-            }
+        if (LogFormat format{}; process::parse_name(setting.value, process::log_formats, format)) {
+            return format;
         }
     }
     return LogFormat::text;
 }
 
 }  // namespace
-
-std::string_view name_of(LogFormat format) {
-    return name_in(format, log_formats);
-}
-std::string_view name_of(LogLevel level) {
-    return name_in(level, log_levels);
-}
 
 Parsed parse(const std::vector<std::string>& args, const Environment& env) {
     std::optional<Sources> sources;

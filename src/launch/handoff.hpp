@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "config/options.hpp"
-#include "launch/identity.hpp"
+#include "process/credentials.hpp"
 
 namespace pgentry::launch {
 
@@ -15,6 +15,7 @@ namespace pgentry::launch {
 std::filesystem::path sibling_program(std::string_view name);
 
 // Signals stay blocked across the exec: whatever arrived so far is still pending for the command.
-[[noreturn]] void hand_over(const config::Options& options, const std::optional<Identity>& identity);
+// credentials: --user resolved (launch/identity.hpp); none runs the command as pgentry runs.
+[[noreturn]] void hand_over(const config::Options& options, std::optional<process::Credentials> credentials);
 
 }  // namespace pgentry::launch

@@ -1,6 +1,6 @@
-#include "supervisor/exec_command.hpp"
+#include "process/exec_command.hpp"
 
-#include "supervisor/log_line.hpp"
+#include "process/log_line.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace pgentry::supervisor {
+namespace pgentry::process {
 namespace {
 
 // Descriptors are marked close-on-exec rather than closed, so that pgentry-init's child keeps its error pipe
@@ -50,8 +50,8 @@ ExecFailure switch_user(const Credentials& credentials) {
     if (setuid(credentials.uid) != 0) {
         return {ExecFailure::setuid, errno};
     }
-    if (credentials.home != nullptr) {
-        setenv("HOME", credentials.home,
+    if (credentials.home) {
+        setenv("HOME", credentials.home->c_str(),
                1);  // fails only without memory; the command then keeps the old HOME
     }
     return {ExecFailure::exec, 0};
@@ -117,4 +117,14 @@ void exec_command(const Credentials* credentials, char* const argv[]) {
     _exit(exit_code_for(failure));
 }
 
-}  // namespace pgentry::supervisor
+std::vector<char*> argv_of(std::vector<std::string>& words) {
+    std::vector<char*> argv;
+    argv.reserve(words.size() + 1);
+    for (std::string& word : words) {
+        argv.push_back(word.data());
+    }
+    argv.push_back(nullptr);
+    return argv;
+}
+
+}  // namespace pgentry::process

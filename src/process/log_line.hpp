@@ -1,10 +1,10 @@
 #pragma once
-// pgentry-init's log lines on stderr, in pgentry's formats: text "[level] msg", json one object per line with
-// ts, level and msg. Written by hand on write(2): the static init links neither spdlog nor Boost.JSON.
-namespace pgentry::supervisor {
+// The plain log lines of pgentry-init (and of --launch=exec's failure) on stderr, in pgentry's formats: text
+// "[level] msg", json one object per line with ts, level and msg. Written by hand on write(2): the static
+// init links neither spdlog nor Boost.JSON.
+#include "process/log_format.hpp"
 
-enum class LogFormat { text, json };
-enum class LogLevel { debug, info, warn, error };
+namespace pgentry::process {
 
 void configure_log(LogFormat format, LogLevel level);
 
@@ -14,4 +14,4 @@ bool log_enabled(LogLevel level);
 // printf-style message; the whole line goes out in one write(2), so lines of concurrent processes don't mix.
 [[gnu::format(printf, 2, 3)]] void log_line(LogLevel level, const char* format, ...);
 
-}  // namespace pgentry::supervisor
+}  // namespace pgentry::process
