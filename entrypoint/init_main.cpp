@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     if (getpid() != 1) {
         prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
-    process::InitArguments arguments;
+    static process::InitArguments arguments;  // static: the groups array it points to stays reachable
     const process::DecodeError error = process::decode(argc, argv, arguments);
     process::configure_log(arguments.log_format, arguments.log_level);
     if (error.problem != nullptr) {

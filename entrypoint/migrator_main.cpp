@@ -89,14 +89,14 @@ int run(const config::Options& options) {
     if (!mode.launches && !options.command.empty()) {
         log::warn("this mode runs no command; ignoring '" + options.command.front() + "'");
     }
-    std::optional<process::Credentials> credentials;
-    if (options.user && mode.launches) credentials = launch::resolve_user(*options.user);
+    std::optional<launch::Identity> identity;
+    if (options.user && mode.launches) identity = launch::resolve_user(*options.user);
     const auto set = mode.reads_migrations ? migrations::MigrationSet::load(options.migrations_dir)
                                            : migrations::MigrationSet{};
     if (mode.waits) {
         if (int code = run_database_stages(options, set); code != exit_code::ok) return code;
     }
-    if (mode.launches) launch::hand_over(options, std::move(credentials));
+    if (mode.launches) launch::hand_over(options, identity);
     return exit_code::ok;
 }
 

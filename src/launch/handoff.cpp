@@ -14,6 +14,19 @@
 
 namespace pgentry::launch {
 
+namespace {
+
+std::vector<char*> argv_of(std::vector<std::string>& words) {
+    std::vector<char*> argv;
+    argv.reserve(words.size() + 1);
+    for (auto& word : words)
+        argv.push_back(word.data());
+    argv.push_back(nullptr);
+    return argv;
+}
+
+}  // namespace
+
 std::filesystem::path sibling_program(std::string_view name) {
     const auto self = std::filesystem::read_symlink("/proc/self/exe").parent_path();
     for (const auto& candidate : {self / name, self / ".." / "libexec" / "pgentry" / name}) {
@@ -23,24 +36,26 @@ std::filesystem::path sibling_program(std::string_view name) {
                 std::string(name) + " not found next to " + self.string() + " or in ../libexec/pgentry");
 }
 
-void hand_over(const config::Options& options, std::optional<process::Credentials> credentials) {
+void hand_over(const config::Options& options, const std::optional<Identity>& identity) {
+    std::vector<std::string> command = options.command;
+    const std::vector<char*> command_argv = argv_of(command);
+    std::optional<process::Credentials> credentials;
+    if (identity) credentials = identity->credentials();
     if (options.launch == config::Launch::exec) {
-        std::vector<std::string> command = options.command;
         log::debug("exec " + command.front());
         process::configure_log(options.log_format, options.log_level);
-        process::exec_command(credentials ? &*credentials : nullptr, process::argv_of(command).data());
+        process::exec_command(credentials ? &*credentials : nullptr, command_argv.data());
     }
     const auto init = sibling_program("pgentry-init");
-    const process::InitArguments arguments{.stop_timeout_ms = options.stop_timeout.count(),
-                                           .signal_group = options.signal_group,
-                                           .credentials = std::move(credentials),
-                                           .log_format = options.log_format,
-                                           .log_level = options.log_level,
-                                           .command = options.command};
-    std::vector<std::string> args = process::encode(arguments);
+    std::vector<std::string> args = process::encode({.stop_timeout_ms = options.stop_timeout.count(),
+                                                     .signal_group = options.signal_group,
+                                                     .credentials = credentials,
+                                                     .log_format = options.log_format,
+                                                     .log_level = options.log_level,
+                                                     .command = command_argv.data()});
     args.insert(args.begin(), "pgentry-init");
-    log::debug("handing over to " + init.string() + " to supervise " + options.command.front());
-    execv(init.c_str(), process::argv_of(args).data());
+    log::debug("handing over to " + init.string() + " to supervise " + command.front());
+    execv(init.c_str(), argv_of(args).data());
     throw Error(exit_code::not_executable, "cannot run " + init.string() + ": " + std::strerror(errno));
 }
 

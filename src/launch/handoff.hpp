@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "config/options.hpp"
-#include "process/credentials.hpp"
+#include "launch/identity.hpp"
 
 namespace pgentry::launch {
 
@@ -15,7 +15,7 @@ namespace pgentry::launch {
 std::filesystem::path sibling_program(std::string_view name);
 
 // Signals stay blocked across the exec: whatever arrived so far is still pending for the command.
-// credentials: --user resolved (launch/identity.hpp); none runs the command as pgentry runs.
-[[noreturn]] void hand_over(const config::Options& options, std::optional<process::Credentials> credentials);
+// identity: --user resolved; none runs the command as pgentry runs.
+[[noreturn]] void hand_over(const config::Options& options, const std::optional<Identity>& identity);
 
 }  // namespace pgentry::launch

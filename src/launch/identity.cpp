@@ -38,7 +38,7 @@ std::vector<gid_t> supplementary_groups(const passwd& user, gid_t primary) {
 
 }  // namespace
 
-process::Credentials resolve_user(const std::string& spec) {
+Identity resolve_user(const std::string& spec) {
     auto colon = spec.find(':');
     std::string user_part = spec.substr(0, colon);
     std::optional<std::string> group_part;
@@ -49,15 +49,15 @@ process::Credentials resolve_user(const std::string& spec) {
         if (auto uid = numeric<uid_t>(user_part)) user = getpwuid(*uid);
     }
     if (user) {
-        process::Credentials credentials{
+        Identity identity{
             user->pw_uid, group_part ? resolve_group(*group_part) : user->pw_gid, {}, user->pw_dir};
-        credentials.groups = supplementary_groups(*user, credentials.gid);
-        return credentials;
+        identity.groups = supplementary_groups(*user, identity.gid);
+        return identity;
     }
     // A numeric uid with no passwd entry is fine in containers (as with docker run --user 1000).
     if (auto uid = numeric<uid_t>(user_part)) {
         gid_t gid = group_part ? resolve_group(*group_part) : static_cast<gid_t>(*uid);
-        return {*uid, gid, {gid}, std::string("/")};
+        return {*uid, gid, {gid}, "/"};
     }
     throw Error(exit_code::no_user, "--user: unknown user '" + user_part + "'");
 }

@@ -1,19 +1,19 @@
 #pragma once
-// Whom the command runs as (--user), resolved to numbers by pgentry-migrator (launch/identity.hpp) and
-// carried to pgentry-init as they are (process/init_arguments.hpp).
+// Whom the command runs as (--user), as numbers: what exec needs, and what pgentry-init receives
+// (process/init_arguments.hpp). A view: pgentry-init keeps the groups for its life, pgentry-migrator in
+// launch::Identity. Plain C++: the PID 1 links no allocating container of libstdc++.
 #include <sys/types.h>
 
-#include <optional>
-#include <string>
-#include <vector>
+#include <span>
 
 namespace pgentry::process {
 
 struct Credentials {
     uid_t uid = 0;
     gid_t gid = 0;
-    std::vector<gid_t> groups;  // all supplementary groups, as initgroups would set them; empty clears root's
-    std::optional<std::string> home;  // HOME for the command; none leaves it as inherited
+    std::span<const gid_t>
+        groups;  // all supplementary groups, as initgroups would set them; empty clears root's
+    const char* home = nullptr;  // HOME for the command; nullptr leaves it as inherited
 };
 
 }  // namespace pgentry::process

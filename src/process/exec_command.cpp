@@ -50,8 +50,8 @@ ExecFailure switch_user(const Credentials& credentials) {
     if (setuid(credentials.uid) != 0) {
         return {ExecFailure::setuid, errno};
     }
-    if (credentials.home) {
-        setenv("HOME", credentials.home->c_str(),
+    if (credentials.home != nullptr) {
+        setenv("HOME", credentials.home,
                1);  // fails only without memory; the command then keeps the old HOME
     }
     return {ExecFailure::exec, 0};
@@ -115,16 +115,6 @@ void exec_command(const Credentials* credentials, char* const argv[]) {
     const ExecFailure failure = reset_and_exec(credentials, argv);
     report_exec_failure(argv[0], failure);
     _exit(exit_code_for(failure));
-}
-
-std::vector<char*> argv_of(std::vector<std::string>& words) {
-    std::vector<char*> argv;
-    argv.reserve(words.size() + 1);
-    for (std::string& word : words) {
-        argv.push_back(word.data());
-    }
-    argv.push_back(nullptr);
-    return argv;
 }
 
 }  // namespace pgentry::process

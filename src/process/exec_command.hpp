@@ -2,9 +2,6 @@
 // Starting the command with a clean slate: used by pgentry for --launch=exec (it replaces itself) and by
 // pgentry-init's child, so the hygiene exists once. Plain POSIX and no exceptions: compiled into every
 // program (with log_line.cpp, which reports the failures; pgentry calls configure_log first).
-#include <string>
-#include <vector>
-
 #include "process/credentials.hpp"
 
 namespace pgentry::process {
@@ -28,8 +25,5 @@ void report_exec_failure(const char* command, const ExecFailure& failure);
 
 // --launch=exec: reset_and_exec, and on failure report it and exit with exit_code_for.
 [[noreturn]] void exec_command(const Credentials* credentials, char* const argv[]);
-
-// words as an argv for exec: pointers into words, then nullptr. Valid while words is unchanged.
-std::vector<char*> argv_of(std::vector<std::string>& words);
 
 }  // namespace pgentry::process

@@ -102,12 +102,9 @@ int exit_code_of(int status) {
 }  // namespace
 
 int supervise(const process::InitArguments& options) {
-    using namespace process;
-    std::vector<std::string> words = options.command;
-    const std::vector<char*> argv = argv_of(words);
+    char* const* argv = options.command;
     int exit_code = 0;
-    Command command{
-        spawn_command(options.credentials ? &*options.credentials : nullptr, argv.data(), exit_code)};
+    Command command{spawn_command(options.credentials ? &*options.credentials : nullptr, argv, exit_code)};
     if (command.pid < 0) {
         return exit_code;
     }
