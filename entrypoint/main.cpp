@@ -14,7 +14,7 @@ using namespace pgentry;
 
 int main(int argc, char** argv) {
     return cli::run(argc, argv, [argv](const config::Options& options) -> int {
-        if (options.mode == config::Mode::launch_only && !options.user)
+        if (config::row(options.mode).from_static_front && !options.user)
             launch::hand_over(options, std::nullopt);
         const auto migrator = launch::sibling_program("pgentry-migrator");
         execv(migrator.c_str(), argv);

@@ -21,11 +21,49 @@ using config::Mode;
 
 namespace {
 
-bool launches(Mode mode) {
-    return mode == Mode::run || mode == Mode::launch_only;
+// The database stage of each mode, after waiting (config/modes.hpp has what else each mode does).
+using Action = int (*)(pipeline::MigrationDatabase&, const migrations::MigrationSet&);
+
+int migrate(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
+    pipeline::migrate(database, set);
+    return exit_code::ok;
 }
-bool reads_migrations(Mode mode) {
-    return mode != Mode::launch_only && mode != Mode::wait_only;
+int status(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
+    pipeline::print_status(database, set, std::cout);
+    return exit_code::ok;
+}
+int verify(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
+    return pipeline::verify(database, set);
+}
+int rollback(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
+    pipeline::rollback(database, set);
+    return exit_code::ok;
+}
+int none(pipeline::MigrationDatabase&, const migrations::MigrationSet&) {
+    return exit_code::ok;
+}
+
+struct ModeAction {
+    Mode mode;
+    Action action;
+};
+constexpr ModeAction actions[] = {
+    {Mode::run, migrate},       {Mode::migrate_only, migrate}, {Mode::wait_only, none},
+    {Mode::launch_only, none},  {Mode::status, status},        {Mode::verify, verify},
+    {Mode::rollback, rollback},
+};
+
+constexpr bool one_action_per_mode() {
+    if (std::size(actions) != config::mode_count) return false;
+    for (std::size_t i = 0; i < std::size(actions); ++i) {
+        if (actions[i].mode != config::modes[i].mode) return false;
+    }
+    return true;
+}
+static_assert(one_action_per_mode(), "every row of config::modes needs its action here, in the same order");
+
+Action action(Mode mode) {
+    return actions[static_cast<std::size_t>(mode)].action;
 }
 
 std::string application_name() {
@@ -48,30 +86,22 @@ int run_database_stages(const config::Options& options, const migrations::Migrat
     db::EventLoop loop;
     db::Connection session = db::wait_for_database(loop, params, settings.wait_timeout);
     pipeline::MigrationDatabase database{loop, params, session, db::History(settings.table), settings};
-    switch (options.mode) {
-    case Mode::run:
-    case Mode::migrate_only: pipeline::migrate(database, set); break;
-    case Mode::status: pipeline::print_status(database, set, std::cout); break;
-    case Mode::verify: return pipeline::verify(database, set);
-    case Mode::rollback: pipeline::rollback(database, set); break;
-    case Mode::wait_only:
-    case Mode::launch_only: break;
-    }
-    return exit_code::ok;
+    return action(options.mode)(database, set);
 }
 
 int run(const config::Options& options) {
-    if (!launches(options.mode) && !options.command.empty()) {
+    const config::ModeRow& mode = config::row(options.mode);
+    if (!mode.launches && !options.command.empty()) {
         log::warn("this mode runs no command; ignoring '" + options.command.front() + "'");
     }
     std::optional<launch::Identity> identity;
-    if (options.user && launches(options.mode)) identity = launch::resolve_user(*options.user);
-    const auto set = reads_migrations(options.mode) ? migrations::MigrationSet::load(options.migrations_dir)
-                                                    : migrations::MigrationSet{};
-    if (options.mode != Mode::launch_only) {
+    if (options.user && mode.launches) identity = launch::resolve_user(*options.user);
+    const auto set = mode.reads_migrations ? migrations::MigrationSet::load(options.migrations_dir)
+                                           : migrations::MigrationSet{};
+    if (mode.waits) {
         if (int code = run_database_stages(options, set); code != exit_code::ok) return code;
     }
-    if (launches(options.mode)) launch::hand_over(options, identity);
+    if (mode.launches) launch::hand_over(options, identity);
     return exit_code::ok;
 }
 

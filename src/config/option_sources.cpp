@@ -1,108 +1,23 @@
 #include "config/option_sources.hpp"
 
 #include "config/config_file.hpp"
+#include "config/edit_distance.hpp"
+#include "config/option_table.hpp"
 #include "conninfo/redact.hpp"
 
-#include <boost/program_options/options_description.hpp>
 #include <boost/program_options/parsers.hpp>
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <climits>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <system_error>
 
 namespace po = boost::program_options;
 
 namespace pgentry::config::detail {
 namespace {
-
-const std::vector<std::string> command_line_only = {"help", "version"};
-
-po::typed_value<std::string>* text(const char* value_name) {
-    return po::value<std::string>()->value_name(value_name);
-}
-
-// Every value is kept as text: conversion happens in options.cpp, where a bad value can be reported
-// with its source and without echoing a password.
-struct Descriptions : po::options_description {
-    Descriptions() : po::options_description("Options") {
-        // clang-format off
-        add_options()
-            ("mode", text("MODE"), "run | migrate-only | wait-only | launch-only | status | verify | "
-                                   "rollback (default: run)")
-            ("database-url", text("URL"), "libpq URI or key=value conninfo (default: $DATABASE_URL, else "
-                                          "libpq's PG* variables)")
-            ("database-url-file", text("PATH"), "read the URL from a file, e.g. a Docker secret "
-                                                "(default: $DATABASE_URL_FILE)")
-            ("migrations-dir", text("DIR"), "where the .sql files are (default: ./migrations)")
-            ("migrations-table", text("NAME"), "history table, may be schema-qualified "
-                                               "(default: schema_migrations)")
-            ("lock", text("KIND"), "table | advisory: how concurrent runs are serialized; advisory is "
-                                   "refused through transaction pooling (default: table)")
-            ("wait-timeout", text("DURATION"), "how long to wait for the database; 0 = try once "
-                                               "(default: 60s)")
-            ("lock-timeout", text("DURATION"), "how long to wait for another instance's lock, then exit "
-                                               "75; 0 = no limit (default: 0)")
-            ("statement-timeout", text("DURATION"), "statement_timeout for migration statements "
-                                                    "(default: none)")
-            ("launch", text("HOW"), "supervise | exec: stay PID 1, or replace pgentry by the command "
-                                    "(default: supervise)")
-            ("stop-timeout", text("DURATION"), "SIGKILL the command this long after forwarding SIGTERM, "
-                                               "SIGINT or SIGQUIT (SIGHUP is only forwarded); 0 = never "
-                                               "(default: 0)")
-            ("signal-group", text("BOOL")->implicit_value("true"), "forward signals to the command's "
-                                                                   "process group (default: false)")
-            ("user", text("USER[:GROUP]"), "drop privileges before starting the command")
-            ("to", text("VERSION"), "rollback: revert every migration newer than VERSION, which must be "
-                                    "applied (0: revert all)")
-            ("steps", text("N"), "rollback: revert the N newest migrations (default: 1)")
-            ("log-format", text("FORMAT"), "text | json (default: text)")
-            ("log-level", text("LEVEL"), "debug | info | warn | error (default: info)")
-            ("config", text("PATH"), "INI file: key = value lines named as the long options")
-            ("help,h", "print this help and exit")
-            ("version", "print the version and exit");
-        // clang-format on
-    }
-};
-
-const po::options_description& descriptions() {
-    static const Descriptions all;
-    return all;
-}
-
-bool is_command_line_only(const std::string& name) {
-    return std::ranges::find(command_line_only, name) != command_line_only.end();
-}
-
-std::string variable_for(const std::string& option) {
-    std::string variable = "PGENTRY_" + option;
-    std::ranges::transform(variable, variable.begin(), [](char c) {
-        return c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    });
-    return variable;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) {
-        row[j] = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
 
 // The option a typo most likely meant, formatted by spell ("--x", "PGENTRY_X", "x"), as a message suffix.
 template <class Spell>
@@ -206,30 +121,6 @@ void reject_options_as_values(const po::parsed_options& parsed) {
     }
 }
 
-// po::parse_environment reads environ; parse() is handed its environment (tests pass their own),
-// so environ points at that map for the duration of the call.
-class EnvironOverride {
-public:
-    explicit EnvironOverride(const Environment& env) : saved_(environ) {
-        for (const auto& [name, value] : env) {
-            entries_.push_back(name + "=" + value);
-        }
-        for (std::string& entry : entries_) {
-            pointers_.push_back(entry.data());
-        }
-        pointers_.push_back(nullptr);
-        environ = pointers_.data();
-    }
-    ~EnvironOverride() { environ = saved_; }
-    EnvironOverride(const EnvironOverride&) = delete;
-    EnvironOverride& operator=(const EnvironOverride&) = delete;
-
-private:
-    char** saved_;
-    std::vector<std::string> entries_;
-    std::vector<char*> pointers_;
-};
-
 // PGENTRY_WAIT_TIMEOUT -> "wait-timeout"; "" for the variables pgentry does not read.
 std::string option_for_variable(const std::string& variable) {
     constexpr std::string_view prefix = "PGENTRY_";
@@ -249,9 +140,18 @@ std::string option_for_variable(const std::string& variable) {
     return name;
 }
 
+// What po::parse_environment makes of environ, made of the map the caller passes (tests pass their own).
 po::parsed_options parse_environment(const Environment& env) {
-    const EnvironOverride override(env);
-    return po::parse_environment(descriptions(), option_for_variable);
+    po::parsed_options parsed(&descriptions());
+    for (const auto& [variable, value] : env) {
+        if (const std::string name = option_for_variable(variable); !name.empty()) {
+            po::option option;
+            option.string_key = name;
+            option.value.push_back(value);
+            parsed.options.push_back(std::move(option));
+        }
+    }
+    return parsed;
 }
 
 // Unknown keys and those the config file may not set are refused here, with their line: program_options
@@ -358,23 +258,6 @@ std::string shown(const std::string& value) {
     // An argument quoted whole may be "--option=VALUE" (a mistyped option, the word after a valueless
     // --mode), whose VALUE may be a conninfo with a password: masked the same way.
     return value.substr(0, equals + 1) + conninfo::redact_conninfo(value.substr(equals + 1));
-}
-
-std::string help_text() {
-    std::ostringstream help;
-    help << "Usage: pgentry [OPTIONS] [--] [COMMAND [ARG...]]\n\n"
-            "Waits for PostgreSQL, applies the pending migrations, then runs COMMAND as PID 1.\n"
-            "Options end at the first argument that is not one: it and the rest are COMMAND.\n\n"
-         << descriptions()
-         << "\nEvery option can also be set by an environment variable PGENTRY_<NAME>\n"
-            "(PGENTRY_WAIT_TIMEOUT=30s) or a key in the --config file (wait-timeout = 30s;\n"
-            "a line starting with # or ; is a comment), except --help and --version.\n"
-            "Precedence: command line > environment > config file > default.\n"
-            "DURATION: 500ms, 30s, 2m, 1h or 1.5s; a bare number means seconds.\n"
-            "The database URL: --database-url, --database-url-file, PGENTRY_DATABASE_URL(_FILE),\n"
-            "DATABASE_URL(_FILE), the config file; else libpq's PG* variables. Leading and\n"
-            "trailing blanks of the URL are ignored.\n";
-    return help.str();
 }
 
 }  // namespace pgentry::config::detail

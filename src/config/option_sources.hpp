@@ -1,5 +1,6 @@
 #pragma once
-// Internal to src/config: the three places an option can come from, kept in separate variables_maps
+// Internal to src/config: the three places an option can come from (the options themselves:
+// option_table.hpp), kept in separate variables_maps
 // so that every value can be reported with where it was given.
 #include "common/error.hpp"
 #include "common/file.hpp"
@@ -55,8 +56,6 @@ inline Error usage_error(const std::string& message) {
 
 // A value as it may appear in a message: any password it contains replaced by "****".
 std::string shown(const std::string& value);
-
-std::string help_text();
 
 // SPEC.md's chain: --database-url, --database-url-file, PGENTRY_DATABASE_URL(_FILE),
 // DATABASE_URL(_FILE), the config file's keys; empty when none is set.

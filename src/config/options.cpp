@@ -1,6 +1,7 @@
 #include "config/options.hpp"
 
 #include "config/option_sources.hpp"
+#include "config/option_table.hpp"
 #include "conninfo/redact.hpp"
 
 #include <algorithm>
@@ -17,28 +18,10 @@ using detail::shown;
 using detail::Sources;
 using detail::usage_error;
 
-template <class E>
-struct Named {
-    std::string_view name;
-    E value;
-};
+using process::Named;
 
-constexpr Named<Mode> modes[] = {
-    {"run", Mode::run},
-    {"migrate-only", Mode::migrate_only},
-    {"wait-only", Mode::wait_only},
-    {"launch-only", Mode::launch_only},
-    {"status", Mode::status},
-    {"verify", Mode::verify},
-    {"rollback", Mode::rollback},
-};
 constexpr Named<LockKind> lock_kinds[] = {{"table", LockKind::table}, {"advisory", LockKind::advisory}};
 constexpr Named<Launch> launches[] = {{"supervise", Launch::supervise}, {"exec", Launch::exec}};
-constexpr Named<LogFormat> log_formats[] = {{"text", LogFormat::text}, {"json", LogFormat::json}};
-constexpr Named<LogLevel> log_levels[] = {{"debug", LogLevel::debug},
-                                          {"info", LogLevel::info},
-                                          {"warn", LogLevel::warn},
-                                          {"error", LogLevel::error}};
 constexpr Named<bool> booleans[] = {{"true", true}, {"false", false}, {"1", true},  {"0", false},
                                     {"yes", true},  {"no", false},    {"on", true}, {"off", false}};
 
@@ -46,16 +29,22 @@ constexpr Named<bool> booleans[] = {{"true", true}, {"false", false}, {"1", true
     throw usage_error(setting.origin + ": expected " + expected + ", got '" + shown(setting.value) + "'");
 }
 
-template <class E, std::size_t N>
-E to_enum(const Setting& setting, const Named<E> (&names)[N]) {
+// rows: Named<E> or config::modes, whose member value is the enumerator.
+template <class Row, std::size_t N, class E>
+E to_enum(const Setting& setting, const Row (&rows)[N], E Row::*value) {
     std::string accepted;
-    for (const Named<E>& named : names) {
-        if (named.name == setting.value) {
-            return named.value;
+    for (const Row& row : rows) {
+        if (row.name == setting.value) {
+            return row.*value;
         }
-        accepted += (accepted.empty() ? "" : ", ") + std::string(named.name);
+        accepted += (accepted.empty() ? "" : ", ") + std::string(row.name);
     }
     reject(setting, "one of " + accepted);
+}
+
+template <class E, std::size_t N>
+E to_enum(const Setting& setting, const Named<E> (&names)[N]) {
+    return to_enum(setting, names, &Named<E>::value);
 }
 
 bool to_bool(const Setting& setting) {
@@ -197,7 +186,7 @@ void require_command(const Sources& sources, const Options& options) {
     if (!options.command.empty() && options.command.front().empty()) {
         throw usage_error("the command's first word is empty ('')");
     }
-    if (!options.command.empty() || (options.mode != Mode::run && options.mode != Mode::launch_only)) {
+    if (!options.command.empty() || !row(options.mode).needs_command) {
         return;
     }
     const std::vector<Setting> mode = sources.settings("mode");
@@ -215,7 +204,7 @@ Options resolve(const Sources& sources, const Environment& env) {
         convert_all(sources, name, to_nonempty);
     }
     options.database_url = detail::resolve_database_url(sources, env);
-    assign(options.mode, sources, "mode", [](const Setting& s) { return to_enum(s, modes); });
+    assign(options.mode, sources, "mode", [](const Setting& s) { return to_enum(s, modes, &ModeRow::mode); });
     assign(options.migrations_dir, sources, "migrations-dir", to_nonempty);
     assign(options.migrations_table, sources, "migrations-table", to_table);
     assign(options.lock, sources, "lock", [](const Setting& s) { return to_enum(s, lock_kinds); });
@@ -228,9 +217,12 @@ Options resolve(const Sources& sources, const Environment& env) {
     assign(options.user, sources, "user", to_user);
     assign(options.rollback_to, sources, "to", to_version);
     assign(options.rollback_steps, sources, "steps", to_steps);
-    assign(options.log_format, sources, "log-format",
-           [](const Setting& s) { return to_enum(s, log_formats); });
-    assign(options.log_level, sources, "log-level", [](const Setting& s) { return to_enum(s, log_levels); });
+    assign(options.log_format, sources, "log-format", [](const Setting& s) {
+        return to_enum(s, process::log_formats, &process::Named<LogFormat>::value);
+    });
+    assign(options.log_level, sources, "log-level", [](const Setting& s) {
+        return to_enum(s, process::log_levels, &process::Named<LogLevel>::value);
+    });
     reject_to_with_steps(sources);
     reject_rollback_options_elsewhere(sources, options.mode);
     options.command = sources.command();
@@ -247,18 +239,11 @@ std::optional<Setting> config_file(const Sources& sources) {
     return std::nullopt;
 }
 
-template <class E, std::size_t N>
-std::string_view name_in(E value, const Named<E> (&names)[N]) {
-    return std::ranges::find(names, value, &Named<E>::value)->name;
-}
-
 // The highest-precedence valid --log-format read so far, to report an error in the format asked for.
 LogFormat requested_log_format(const Sources& sources) {
     for (const Setting& setting : sources.settings("log-format")) {
-        for (const Named<LogFormat>& named : log_formats) {
-            if (named.name == setting.value) {
-                return named.value;
-            }
+        if (LogFormat format{}; process::parse_name(setting.value, process::log_formats, format)) {
+            return format;
         }
     }
     return LogFormat::text;
@@ -266,14 +251,8 @@ LogFormat requested_log_format(const Sources& sources) {
 
 }  // namespace
 
-std::string_view name_of(LogFormat format) {
-    return name_in(format, log_formats);
-}
-std::string_view name_of(LogLevel level) {
-    return name_in(level, log_levels);
-}
 std::string_view name_of(LockKind kind) {
-    return name_in(kind, lock_kinds);
+    return process::name_of(kind, lock_kinds);
 }
 
 Parsed parse(const std::vector<std::string>& args, const Environment& env) {

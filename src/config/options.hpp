@@ -10,14 +10,17 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "config/modes.hpp"
+#include "process/log_format.hpp"
 
 namespace pgentry::config {
 
-enum class Mode { run, migrate_only, wait_only, launch_only, status, verify, rollback };
 enum class LockKind { table, advisory };
 enum class Launch { supervise, exec };
-enum class LogFormat { text, json };
-enum class LogLevel { debug, info, warn, error };
+// The one pair all three programs use (process/log_format.hpp).
+using process::LogFormat;
+using process::LogLevel;
+using process::name_of;  // the option values' spelling, as --log-format and --log-level take them
 
 using Duration = std::chrono::milliseconds;
 using Environment = std::map<std::string, std::string>;
@@ -69,15 +72,12 @@ private:
 // an unset variable); an empty pgentry option is an error. PGENTRY_VERSION is ignored: images commonly set it
 // to pin the download (ENV TINI_VERSION ... is the pattern tini documents); --help and --version
 // are command-line only, any other PGENTRY_* variable must name an option.
-// Not thread-safe: po::parse_environment reads environ, which parse() points at env for that call.
 Parsed parse(const std::vector<std::string>& args, const Environment& env);
 
 // The process environment as a map.
 Environment current_environment();
 
-// The option values' spelling, as --log-format, --log-level and --lock take them.
-std::string_view name_of(LogFormat format);
-std::string_view name_of(LogLevel level);
+// The --lock value's spelling.
 std::string_view name_of(LockKind kind);
 
 // "500ms", "30s", "2m", "1h", bare number = seconds. Throws std::invalid_argument when malformed or negative.

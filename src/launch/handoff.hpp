@@ -15,6 +15,7 @@ namespace pgentry::launch {
 std::filesystem::path sibling_program(std::string_view name);
 
 // Signals stay blocked across the exec: whatever arrived so far is still pending for the command.
+// identity: --user resolved; none runs the command as pgentry runs.
 [[noreturn]] void hand_over(const config::Options& options, const std::optional<Identity>& identity);
 
 }  // namespace pgentry::launch

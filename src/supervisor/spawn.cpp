@@ -8,6 +8,9 @@
 namespace pgentry::supervisor {
 namespace {
 
+using process::Credentials;
+using process::ExecFailure;
+
 // In the child, with every signal still blocked.
 [[noreturn]] void become_command(const Credentials* credentials, char* const argv[], int error_pipe) {
     // stdin is our controlling terminal and pgentry-init's group has its foreground (docker run -it): hand

@@ -1,6 +1,6 @@
 #pragma once
 // Starting the command as pgentry-init's child.
-#include "supervisor/exec_command.hpp"
+#include "process/exec_command.hpp"
 
 namespace pgentry::supervisor {
 
@@ -8,6 +8,6 @@ namespace pgentry::supervisor {
 // waits until it has exec'd. Returns its pid; or -1 after reporting the failure, with exit_code set to 126 or
 // 127. Signals stay blocked here throughout: those arriving before the exec wait in pgentry-init's pending
 // set (fork does not copy it to the child) and are forwarded once the command runs.
-pid_t spawn_command(const Credentials* credentials, char* const argv[], int& exit_code);
+pid_t spawn_command(const process::Credentials* credentials, char* const argv[], int& exit_code);
 
 }  // namespace pgentry::supervisor

@@ -1,8 +1,8 @@
 #include "supervisor/supervisor.hpp"
 
-#include "supervisor/log_line.hpp"
+#include "process/log_line.hpp"
+#include "process/signals.hpp"
 #include "supervisor/reaper.hpp"
-#include "supervisor/signals.hpp"
 #include "supervisor/spawn.hpp"
 
 #include <sys/wait.h>
@@ -12,6 +12,8 @@
 
 namespace pgentry::supervisor {
 namespace {
+
+using namespace process;
 
 // Orphans' grace when --stop-timeout is 0. "Never SIGKILL" is for the command; a daemon that ignores SIGTERM
 // must not keep the container alive after its command ended. 5 s leaves half of docker stop's default 10 s.
@@ -36,7 +38,7 @@ int next_signal(std::int64_t timeout_ms) {
     return std::max(sigtimedwait(&all, nullptr, &timeout), 0);
 }
 
-void forward_until_exit(Command& command, const SupervisorOptions& options) {
+void forward_until_exit(Command& command, const InitArguments& options) {
     const pid_t target = options.signal_group ? -command.pid : command.pid;
     const char* target_kind = options.signal_group ? "process group" : "pid";
     std::int64_t kill_at = 0;  // 0: no SIGKILL due
@@ -57,7 +59,12 @@ void forward_until_exit(Command& command, const SupervisorOptions& options) {
             continue;
         }
         kill(target, sig);
-        log_line(LogLevel::debug, "forwarded %s to %s %d", signal_name(sig, name), target_kind, command.pid);
+        // Formatting the name costs more than the kill: done only when the line is written, so the command's
+        // wake-up does not wait for pgentry-init to finish a line nobody reads.
+        if (log_enabled(LogLevel::debug)) {
+            log_line(LogLevel::debug, "forwarded %s to %s %d", signal_name(sig, name), target_kind,
+                     command.pid);
+        }
         if (options.stop_timeout_ms > 0 && kill_at == 0 && is_stop_signal(sig)) {
             kill_at = now_ms() + options.stop_timeout_ms;
         }
@@ -94,13 +101,14 @@ int exit_code_of(int status) {
 
 }  // namespace
 
-int supervise(const SupervisorOptions& options) {
+int supervise(const process::InitArguments& options) {
+    char* const* argv = options.command;
     int exit_code = 0;
-    Command command{spawn_command(options.credentials, options.argv, exit_code)};
+    Command command{spawn_command(options.credentials ? &*options.credentials : nullptr, argv, exit_code)};
     if (command.pid < 0) {
         return exit_code;
     }
-    log_line(LogLevel::debug, "started '%s' as pid %d", options.argv[0], command.pid);
+    log_line(LogLevel::debug, "started '%s' as pid %d", argv[0], command.pid);
     forward_until_exit(command, options);
     exit_code = exit_code_of(command.status);
     char name[16];

@@ -1,20 +1,10 @@
 #pragma once
 // Starting the command with a clean slate: used by pgentry for --launch=exec (it replaces itself) and by
-// pgentry-init's child, so the hygiene exists once. Plain POSIX and no exceptions: compiled into both
-// binaries (with log_line.cpp, which reports the failures; pgentry calls configure_log first).
-#include <sys/types.h>
-#include <span>
+// pgentry-init's child, so the hygiene exists once. Plain POSIX and no exceptions: compiled into every
+// program (with log_line.cpp, which reports the failures; pgentry calls configure_log first).
+#include "process/credentials.hpp"
 
-namespace pgentry::supervisor {
-
-// Whom the command runs as (--user), resolved to numbers by pgentry.
-struct Credentials {
-    uid_t uid;
-    gid_t gid;
-    std::span<const gid_t>
-        groups;        // all supplementary groups, as initgroups would set them; empty clears root's
-    const char* home;  // HOME for the command; nullptr leaves it as inherited
-};
+namespace pgentry::process {
 
 // Why the command did not start: the step that failed and its errno.
 struct ExecFailure {
@@ -36,4 +26,4 @@ void report_exec_failure(const char* command, const ExecFailure& failure);
 // --launch=exec: reset_and_exec, and on failure report it and exit with exit_code_for.
 [[noreturn]] void exec_command(const Credentials* credentials, char* const argv[]);
 
-}  // namespace pgentry::supervisor
+}  // namespace pgentry::process

@@ -1,6 +1,6 @@
 #pragma once
-// Which signals pgentry-init passes on to the command (SPEC.md, "PID 1 duties").
-namespace pgentry::supervisor {
+// Which signals pgentry-init passes on to the command, and which of them stop it (SPEC.md, "PID 1 duties").
+namespace pgentry::process {
 
 // Every signal but SIGCHLD and the synchronous ones (FPE, ILL, SEGV, BUS, ABRT, TRAP, SYS), real-time
 // included.
@@ -13,4 +13,4 @@ bool is_stop_signal(int sig);
 // "SIGTERM", "SIGRTMIN+3": for log lines.
 const char* signal_name(int sig, char (&buffer)[16]);
 
-}  // namespace pgentry::supervisor
+}  // namespace pgentry::process

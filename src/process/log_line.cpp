@@ -1,24 +1,19 @@
-#include "supervisor/log_line.hpp"
+#include "process/log_line.hpp"
 
 #include <unistd.h>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
 
-namespace pgentry::supervisor {
+namespace pgentry::process {
 namespace {
 
 LogFormat log_format = LogFormat::text;
 LogLevel min_level = LogLevel::info;
 
+// The names are NUL-terminated literals.
 const char* level_name(LogLevel level) {
-    switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
-    }
-    return "error";
+    return name_of(level).data();
 }
 
 // The body of a JSON string: `"` and `\` escaped, control characters as \u00XX. Hand-written because the
@@ -55,8 +50,12 @@ void configure_log(LogFormat format, LogLevel level) {
     min_level = level;
 }
 
+bool log_enabled(LogLevel level) {
+    return level >= min_level;
+}
+
 void log_line(LogLevel level, const char* format, ...) {
-    if (level < min_level) {
+    if (!log_enabled(level)) {
         return;
     }
     char message[1024];
@@ -81,4 +80,4 @@ void log_line(LogLevel level, const char* format, ...) {
     [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, line, static_cast<size_t>(length));
 }
 
-}  // namespace pgentry::supervisor
+}  // namespace pgentry::process

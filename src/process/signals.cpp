@@ -1,10 +1,10 @@
-#include "supervisor/signals.hpp"
+#include "process/signals.hpp"
 
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 
-namespace pgentry::supervisor {
+namespace pgentry::process {
 
 bool is_forwarded(int sig) {
     switch (sig) {
@@ -35,4 +35,4 @@ const char* signal_name(int sig, char (&buffer)[16]) {
     return buffer;
 }
 
-}  // namespace pgentry::supervisor
+}  // namespace pgentry::process

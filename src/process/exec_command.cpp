@@ -1,6 +1,6 @@
-#include "supervisor/exec_command.hpp"
+#include "process/exec_command.hpp"
 
-#include "supervisor/log_line.hpp"
+#include "process/log_line.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace pgentry::supervisor {
+namespace pgentry::process {
 namespace {
 
 // Descriptors are marked close-on-exec rather than closed, so that pgentry-init's child keeps its error pipe
@@ -117,4 +117,4 @@ void exec_command(const Credentials* credentials, char* const argv[]) {
     _exit(exit_code_for(failure));
 }
 
-}  // namespace pgentry::supervisor
+}  // namespace pgentry::process
