@@ -78,7 +78,8 @@ void rollback_quietly(Connection& connection) {
 }  // namespace
 
 void apply(Connection& connection, const History& history, const migrations::Migration& migration,
-           Direction direction, std::optional<config::Duration> statement_timeout, const Lock& lock) {
+           Direction direction, std::optional<config::Duration> statement_timeout, const Lock& lock,
+           DdlGuard& ddl) {
     const migrations::Section& section = direction == Direction::up ? migration.up : *migration.down;
     const auto statements = migrations::split_statements(section.sql);
     const migrations::Statement* current = nullptr;  // points into statements, which outlive the catch
@@ -92,11 +93,13 @@ void apply(Connection& connection, const History& history, const migrations::Mig
                             "gets next",
                             migration.path.string()));
         }
+        DdlSection guarded = ddl.section(connection, lock, migration, section, statements);
         for (const auto& statement : statements) {
             current = &statement;
-            lock.exec_watched(connection, std::string(statement.text), copy_rows(statement));
+            guarded.run(statement.text, copy_rows(statement));
         }
         current = nullptr;
+        guarded.finish();
         // The next migration and pgentry's own statements start from pgentry's session state; in a
         // transaction the reset commits with the migration, on the same server connection.
         connection.restore_session();

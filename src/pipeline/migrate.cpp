@@ -36,8 +36,9 @@ void migrate(Target& target, const migrations::MigrationSet& set, const config::
         log::info("Migrations already up");
         return;
     }
+    db::DdlGuard ddl(target.loop, target.params, {options.ddl_lock_timeout, options.ddl_retry_timeout});
     for (const auto* migration : plan.pending) {
-        run_step(worker, target.history, *migration, db::Direction::up, options, lock);
+        run_step(worker, target.history, *migration, db::Direction::up, options, lock, ddl);
     }
     db::with_step(db::releasing_lock, [&] { lock.release(); });
 }

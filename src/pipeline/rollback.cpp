@@ -81,8 +81,9 @@ void rollback(Target& target, const migrations::MigrationSet& set, const config:
     db::Lock lock = target.lock(worker, options);
     const auto applied =
         db::with_step(db::reading_history, [&] { return target.history.read(worker).applied; });
+    db::DdlGuard ddl(target.loop, target.params, {options.ddl_lock_timeout, options.ddl_retry_timeout});
     for (const auto* migration : select(applied, set, options)) {
-        run_step(worker, target.history, *migration, db::Direction::down, options, lock);
+        run_step(worker, target.history, *migration, db::Direction::down, options, lock, ddl);
     }
     db::with_step(db::releasing_lock, [&] { lock.release(); });
 }

@@ -6,6 +6,7 @@
 namespace pgentry::pipeline {
 
 void run_step(db::Connection& worker, const db::History& history, const migrations::Migration& migration,
-              db::Direction direction, const config::Options& options, const db::Lock& lock);
+              db::Direction direction, const config::Options& options, const db::Lock& lock,
+              db::DdlGuard& ddl);
 
 }  // namespace pgentry::pipeline
