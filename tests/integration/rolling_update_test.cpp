@@ -241,9 +241,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "IF NOT EXISTS \"Users Email\" ON ONLY app.\"Users\" (email)", "app.\"Users Email\""}),
     [](const auto& info) { return std::string(info.param.name); });
 
-// An index another session is still building is not dropped; IF NOT EXISTS then skips it, and the
-// migration is not recorded with an index that is not valid.
-TEST_F(RollingUpdate, AnIndexAnotherSessionBuildsIsLeftAndTheMigrationIsNotRecorded) {
+// An index another session is building is not dropped: the migration's CREATE INDEX waits for that
+// build. When the build then fails, IF NOT EXISTS skips the invalid index, and the migration is not
+// recorded with it; the next start heals it.
+TEST_F(RollingUpdate, AnIndexAnotherSessionBuildsIsLeftAndAnInvalidResultIsNotRecorded) {
     Connection old_snapshot(db.conninfo("report"));
     old_snapshot.exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
     old_snapshot.exec("SELECT count(*) FROM pg_class");
@@ -255,18 +256,25 @@ TEST_F(RollingUpdate, AnIndexAnotherSessionBuildsIsLeftAndTheMigrationIsNotRecor
     dir.write("1_index.sql",
               "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS users_id_idx ON "
               "users (id);\n");
+    auto pgentry = spawn("migrate-only");
+    ASSERT_TRUE(eventually([&] { return pgentry_waits("CREATE INDEX"); }, 10s)) << pgentry->err();
+    db.sql().exec("SELECT pg_cancel_backend(" + std::to_string(builder.backend_pid()) + ")");
 
-    const auto result = migrate();
-
-    EXPECT_EQ(result.exit_code, 70) << result;
-    EXPECT_TRUE(contains(result.err, "the invalid index public.users_id_idx is being built by pid"));
-    EXPECT_TRUE(contains(line_with(result.err, {"[error]"}),
+    EXPECT_EQ(pgentry->wait_for(Clock::now() + 30s), 70) << pgentry->err();
+    EXPECT_TRUE(contains(pgentry->err(), "the invalid index public.users_id_idx is being built by pid " +
+                                             std::to_string(builder.backend_pid())));
+    EXPECT_TRUE(contains(line_with(pgentry->err(), {"[error]"}),
                          "1_index.sql: migration 1 built the index public.users_id_idx, which is invalid"));
     EXPECT_TRUE(db.applied_versions().empty());
-    old_snapshot.exec("COMMIT");
     while (PGresult* done = PQgetResult(builder.get()))
         PQclear(done);
+    old_snapshot.exec("COMMIT");
+
+    const auto rerun = migrate();
+    EXPECT_EQ(rerun.exit_code, 0) << rerun;
+    EXPECT_TRUE(contains(rerun.err, "dropping the invalid index public.users_id_idx"));
     EXPECT_TRUE(index_valid("users_id_idx"));
+    EXPECT_EQ(db.applied_versions(), (std::vector<std::int64_t>{1}));
 }
 
 }  // namespace
