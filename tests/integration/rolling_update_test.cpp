@@ -100,6 +100,8 @@ TEST_F(RollingUpdate, TheAppNeverWaitsLongerThanTheDdlLockTimeoutBehindABlockedA
     const auto worst = app.stop();
     EXPECT_EQ(exit_code, 0) << pgentry->err();
     EXPECT_LT(worst, 2s) << "the app's slowest query took " << seconds(worst);
+    RecordProperty("worst_app_query_ms",
+                   static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(worst).count()));
     EXPECT_EQ(db.applied_versions(), (std::vector<std::int64_t>{1}));
     EXPECT_TRUE(db.has_column("users", "nickname"));
     EXPECT_GE(warnings(pgentry->err(), "no lock on \"users\" within 1s"), 3) << pgentry->err();
