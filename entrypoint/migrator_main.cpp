@@ -76,13 +76,16 @@ std::string application_name() {
 int run_database_stages(const config::Options& options, const migrations::MigrationSet& set) {
     // Every problem libpq has with the URL is a usage error here, before any waiting.
     db::ConnectParams params{db::DatabaseUrl::parse(options.database_url), application_name()};
-    const pipeline::MigrationSettings settings{db::TableName::parse(options.migrations_table),
-                                               std::string(config::name_of(options.lock)),
-                                               options.lock_timeout,
-                                               options.statement_timeout,
-                                               options.wait_timeout,
-                                               options.rollback_steps,
-                                               options.rollback_to};
+    const pipeline::MigrationSettings settings{
+        .table = db::TableName::parse(options.migrations_table),
+        .lock_kind = std::string(config::name_of(options.lock)),
+        .lock_timeout = options.lock_timeout,
+        .statement_timeout = options.statement_timeout,
+        .wait_timeout = options.wait_timeout,
+        .rollback_steps = options.rollback_steps,
+        .rollback_to = options.rollback_to,
+        .ddl = {.lock_timeout = options.ddl_lock_timeout, .retry_timeout = options.ddl_retry_timeout},
+    };
     db::EventLoop loop;
     db::Connection session = db::wait_for_database(loop, params, settings.wait_timeout);
     pipeline::MigrationDatabase database{loop, params, session, db::History(settings.table), settings};

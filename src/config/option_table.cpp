@@ -49,6 +49,10 @@ struct Descriptions : po::options_description {
                                                "75; 0 = no limit (default: 0)")
             ("statement-timeout", text("DURATION"), "statement_timeout for migration statements "
                                                     "(default: none)")
+            ("ddl-lock-timeout", text("DURATION"), "lock_timeout of each migration statement, then "
+                                                   "roll back and retry; 0 = wait forever (default: 5s)")
+            ("ddl-retry-timeout", text("DURATION"), "how long to retry statements that get no lock, "
+                                                    "then exit 75 (default: 10m)")
             ("launch", text("HOW"), "supervise | exec: stay PID 1, or replace pgentry by the command "
                                     "(default: supervise)")
             ("stop-timeout", text("DURATION"), "SIGKILL the command this long after forwarding SIGTERM, "

@@ -211,6 +211,8 @@ Options resolve(const Sources& sources, const Environment& env) {
     assign(options.wait_timeout, sources, "wait-timeout", to_duration);
     assign(options.lock_timeout, sources, "lock-timeout", to_duration);
     assign(options.statement_timeout, sources, "statement-timeout", to_duration);
+    assign(options.ddl_lock_timeout, sources, "ddl-lock-timeout", to_duration);
+    assign(options.ddl_retry_timeout, sources, "ddl-retry-timeout", to_duration);
     assign(options.launch, sources, "launch", [](const Setting& s) { return to_enum(s, launches); });
     assign(options.stop_timeout, sources, "stop-timeout", to_duration);
     assign(options.signal_group, sources, "signal-group", to_bool);

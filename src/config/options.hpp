@@ -36,6 +36,8 @@ struct Options {
     Duration wait_timeout = std::chrono::seconds(60);  // 0: try once
     Duration lock_timeout{0};                          // 0: no limit
     std::optional<Duration> statement_timeout;
+    Duration ddl_lock_timeout = std::chrono::seconds(5);    // lock_timeout of migration statements; 0: none
+    Duration ddl_retry_timeout = std::chrono::minutes(10);  // then exit 75
     Launch launch = Launch::supervise;
     Duration stop_timeout{0};  // 0: never SIGKILL
     bool signal_group = false;

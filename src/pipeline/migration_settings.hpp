@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "db/ddl_retry.hpp"
 #include "db/history.hpp"
 
 namespace pgentry::pipeline {
@@ -18,6 +19,7 @@ struct MigrationSettings {
     std::chrono::milliseconds wait_timeout{0};                   // --wait-timeout; 0: one attempt
     int rollback_steps = 1;                                      // --steps
     std::optional<std::int64_t> rollback_to;  // --to: the applied version to end at (0: all)
+    db::DdlPolicy ddl;                        // --ddl-lock-timeout, --ddl-retry-timeout
 };
 
 }  // namespace pgentry::pipeline
