@@ -8,8 +8,6 @@
 #include "supervisor/log_line.hpp"
 #include "supervisor/supervisor.hpp"
 
-#include <sys/prctl.h>
-#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -161,10 +159,6 @@ int main(int argc, char** argv) {
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, nullptr);
-    // Outside a pid namespace the command's orphans would go to the host's init: adopt them instead.
-    if (getpid() != 1) {
-        prctl(PR_SET_CHILD_SUBREAPER, 1);
-    }
     static Arguments args;  // static: the --groups array it points to stays reachable for the process's life
     const UsageError error = parse(argc, argv, args);
     configure_log(args.log_format, args.log_level);

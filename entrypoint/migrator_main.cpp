@@ -14,6 +14,7 @@
 #include "migrations/migration_set.hpp"
 #include "pipeline/inspect.hpp"
 #include "pipeline/migrate.hpp"
+#include "pipeline/migrate_command.hpp"
 #include "pipeline/rollback.hpp"
 
 using namespace pgentry;
@@ -24,8 +25,8 @@ namespace {
 bool launches(Mode mode) {
     return mode == Mode::run || mode == Mode::launch_only;
 }
-bool reads_migrations(Mode mode) {
-    return mode != Mode::launch_only && mode != Mode::wait_only;
+bool reads_migrations(const config::Options& options) {
+    return options.mode != Mode::launch_only && options.mode != Mode::wait_only && !options.migrate_command;
 }
 
 std::string application_name() {
@@ -45,7 +46,13 @@ int run_database_stages(const config::Options& options, const migrations::Migrat
                             options.wait_timeout};
     switch (options.mode) {
     case Mode::run:
-    case Mode::migrate_only: pipeline::migrate(target, set, options); break;
+    case Mode::migrate_only:
+        if (options.migrate_command) {
+            pipeline::run_migrate_command(target, options);
+        } else {
+            pipeline::migrate(target, set, options);
+        }
+        break;
     case Mode::status: pipeline::print_status(target, set, std::cout); break;
     case Mode::verify: return pipeline::verify(target, set);
     case Mode::rollback: pipeline::rollback(target, set, options); break;
@@ -61,7 +68,7 @@ int run(const config::Options& options) {
     }
     std::optional<launch::Identity> identity;
     if (options.user && launches(options.mode)) identity = launch::resolve_user(*options.user);
-    const auto set = reads_migrations(options.mode) ? migrations::MigrationSet::load(options.migrations_dir)
+    const auto set = reads_migrations(options) ? migrations::MigrationSet::load(options.migrations_dir)
                                                     : migrations::MigrationSet{};
     if (options.mode != Mode::launch_only) {
         if (int code = run_database_stages(options, set); code != exit_code::ok) return code;

@@ -50,6 +50,8 @@ struct Descriptions : po::options_description {
                                                "75; 0 = no limit (default: 0)")
             ("statement-timeout", text("DURATION"), "statement_timeout for migration statements "
                                                     "(default: none)")
+            ("migrate-command", text("COMMAND"), "run another tool's migrator (sh -c COMMAND) instead of "
+                                                 "the SQL files, in run and migrate-only")
             ("launch", text("HOW"), "supervise | exec: stay PID 1, or replace pgentry by the command "
                                     "(default: supervise)")
             ("stop-timeout", text("DURATION"), "SIGKILL the command this long after forwarding SIGTERM, "
