@@ -69,7 +69,7 @@ int run(const config::Options& options) {
     std::optional<launch::Identity> identity;
     if (options.user && launches(options.mode)) identity = launch::resolve_user(*options.user);
     const auto set = reads_migrations(options) ? migrations::MigrationSet::load(options.migrations_dir)
-                                                    : migrations::MigrationSet{};
+                                               : migrations::MigrationSet{};
     if (options.mode != Mode::launch_only) {
         if (int code = run_database_stages(options, set); code != exit_code::ok) return code;
     }

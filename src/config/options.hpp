@@ -33,7 +33,8 @@ struct Options {
     Duration wait_timeout = std::chrono::seconds(60);  // 0: try once
     Duration lock_timeout{0};                          // 0: no limit
     std::optional<Duration> statement_timeout;
-    std::optional<std::string> migrate_command;  // run as /bin/sh -c in place of the SQL files (run, migrate-only)
+    // Another tool's migrator, run as /bin/sh -c VALUE in place of the SQL files (run and migrate-only only).
+    std::optional<std::string> migrate_command;
     Launch launch = Launch::supervise;
     Duration stop_timeout{0};  // 0: never SIGKILL
     bool signal_group = false;

@@ -100,13 +100,32 @@ void stop_leftovers(Command& command, std::int64_t grace_ms) {
     }
 }
 
+// Outside a pid namespace the child's orphans would go to the host's init: adopt them instead, for the
+// child's life only. The flag survives execve, and a server exec'd by --launch=exec after the migrate command
+// would collect orphans it never reaps.
+class OrphanAdoption {
+public:
+    OrphanAdoption() {
+        int already = 0;
+        prctl(PR_GET_CHILD_SUBREAPER, &already);
+        adopted_ = getpid() != 1 && already == 0 && prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+    }
+    OrphanAdoption(const OrphanAdoption&) = delete;
+    OrphanAdoption& operator=(const OrphanAdoption&) = delete;
+    ~OrphanAdoption() {
+        if (adopted_) {
+            prctl(PR_SET_CHILD_SUBREAPER, 0);
+        }
+    }
+
+private:
+    bool adopted_ = false;
+};
+
 }  // namespace
 
 ChildExit run_to_completion(const ChildSpec& child, const StopPolicy& policy) {
-    // Outside a pid namespace the child's orphans would go to the host's init: adopt them instead.
-    if (getpid() != 1) {
-        prctl(PR_SET_CHILD_SUBREAPER, 1);
-    }
+    const OrphanAdoption adoption;
     // The child takes the terminal's foreground (spawn.hpp); a later child (the server, after the migrate
     // command) finds it only if pgentry's group has it again.
     const bool holds_terminal = tcgetpgrp(STDIN_FILENO) == getpgrp();

@@ -1,7 +1,7 @@
 #pragma once
 // One child from its start to its end under pgentry's PID-1 discipline, for every child pgentry runs: the
-// application server (pgentry-init's supervise) and another tool's migrator (--migrate-command, SPEC.md "Other
-// migration tools"). Plain POSIX and no exceptions: compiled into pgentry-init too.
+// application server (pgentry-init's supervise) and another tool's migrator (--migrate-command, SPEC.md
+// "Other migration tools"). Plain POSIX and no exceptions: compiled into pgentry-init too.
 #include "supervisor/exec_command.hpp"
 
 #include <cstdint>
@@ -34,8 +34,8 @@ struct ChildExit {
 // Expects every signal blocked (signals then wait in the pending set, none is lost). Spawns the child in its
 // own process group (in the terminal's foreground when pgentry holds it, given back afterwards), forwards
 // every signal but SIGCHLD and the synchronous ones (signals.hpp), reaps every child of pgentry meanwhile
-// (orphans included: pgentry registers as a child subreaper when it is not PID 1), and once the child has
-// exited gives what it left running SIGTERM, then SIGKILL after the grace. Returns how the child ended.
+// (orphans included: when not PID 1, pgentry is a child subreaper until this returns), and once the child
+// has exited gives what it left running SIGTERM, then SIGKILL after the grace. Returns how the child ended.
 ChildExit run_to_completion(const ChildSpec& child, const StopPolicy& policy);
 
 }  // namespace pgentry::supervisor

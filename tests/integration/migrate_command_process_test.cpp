@@ -19,10 +19,11 @@ TEST_F(MigrateCommandProcess, AdvisoryLockRunsReplicasReleasedTogetherOneAtATime
     constexpr int rounds = 5;
     db.sql().exec("CREATE TABLE running (id int PRIMARY KEY); CREATE TABLE runs (n serial)");
     const std::string psql = "psql \"$DATABASE_URL\" -X -q -v ON_ERROR_STOP=1 -c ";
-    const Args replica = command(
-        "migrate-only", {"--lock=advisory", "--migrate-command=" + psql + "'INSERT INTO running VALUES (1)' && " +
-                                                psql + "'INSERT INTO runs DEFAULT VALUES' && sleep 0.05 && " +
-                                                psql + "'DELETE FROM running'"});
+    const Args replica =
+        command("migrate-only",
+                {"--lock=advisory", "--migrate-command=" + psql + "'INSERT INTO running VALUES (1)' && " +
+                                        psql + "'INSERT INTO runs DEFAULT VALUES' && sleep 0.05 && " + psql +
+                                        "'DELETE FROM running'"});
     for (int round = 1; round <= rounds; ++round) {
         SCOPED_TRACE("round " + std::to_string(round));
         for (const auto& result : run_released_together(std::vector<Args>(replicas, replica), 60s)) {
@@ -37,8 +38,8 @@ TEST_F(MigrateCommandProcess, AdvisoryLockRunsReplicasReleasedTogetherOneAtATime
 // A stop signal while pgentry polls for the lock: the command never runs.
 TEST_F(MigrateCommandProcess, SigtermWhileWaitingForTheAdvisoryLockRunsNothing) {
     const LockHolder holder(db, LockMode::advisory, "other-replica");
-    auto pgentry =
-        spawn("migrate-only", {"--lock=advisory", "--log-level=debug", "--migrate-command=echo ran-$((6*7))"});
+    auto pgentry = spawn("migrate-only",
+                         {"--lock=advisory", "--log-level=debug", "--migrate-command=echo ran-$((6*7))"});
     ASSERT_TRUE(pgentry->wait_for_output("other-replica", Clock::now() + 30s)) << pgentry->err();
     pgentry->signal(SIGTERM);
     EXPECT_EQ(pgentry->wait_for(Clock::now() + 20s), 128 + SIGTERM) << pgentry->err();
@@ -49,8 +50,9 @@ TEST_F(MigrateCommandProcess, SigtermWhileWaitingForTheAdvisoryLockRunsNothing) 
 // never shares the container with a half-finished migrator.
 TEST_F(MigrateCommandProcess, ItsLeftoversAreStoppedBeforeTheServerStarts) {
     const auto result = pgentry(
-        "run", {"--migrate-command=(trap 'echo stopped-$((6*7)); exit 0' TERM; while :; do sleep 0.05; done) &",
-                "--", "/bin/sh", "-c", "echo server-$((6*7))"});
+        "run",
+        {"--migrate-command=(trap 'echo stopped-$((6*7)); exit 0' TERM; while :; do sleep 0.05; done) &",
+         "--", "/bin/sh", "-c", "echo server-$((6*7))"});
     EXPECT_EQ(result.exit_code, 0) << result;
     const auto stopped = result.out.find("stopped-42");
     ASSERT_NE(stopped, std::string::npos) << result;
@@ -59,9 +61,8 @@ TEST_F(MigrateCommandProcess, ItsLeftoversAreStoppedBeforeTheServerStarts) {
 
 // DATABASE_URL is set for the migrate command only: the server's environment is the one pgentry was given.
 TEST_F(MigrateCommandProcess, DatabaseUrlFromTheFlagIsTheCommandsOnly) {
-    const auto result =
-        pgentry("run", {"--migrate-command=echo \"command-url=$DATABASE_URL.\"", "--", "/bin/sh", "-c",
-                        "echo \"server-url=${DATABASE_URL-unset}.\""});
+    const auto result = pgentry("run", {"--migrate-command=echo \"command-url=$DATABASE_URL.\"", "--",
+                                        "/bin/sh", "-c", "echo \"server-url=${DATABASE_URL-unset}.\""});
     EXPECT_EQ(result.exit_code, 0) << result;
     EXPECT_TRUE(contains(result.out, "command-url=" + db.url() + ".\n"));
     EXPECT_TRUE(contains(result.out, "server-url=unset.\n"));
@@ -70,10 +71,10 @@ TEST_F(MigrateCommandProcess, DatabaseUrlFromTheFlagIsTheCommandsOnly) {
 // No URL given: pgentry waited where libpq's PG* variables point, and the command inherits them unchanged
 // (DATABASE_URL stays unset rather than a URL pgentry would make up: README "Choices").
 TEST_F(MigrateCommandProcess, WithoutAUrlTheCommandGetsThePgVariables) {
-    const auto result =
-        run({pgentry_bin(), "--mode=migrate-only",
-             "--migrate-command=echo \"url=${DATABASE_URL-unset}.\"; psql -X -Atc 'SELECT current_database()'"},
-            {{"PGDATABASE", db.name()}});
+    const auto result = run(
+        {pgentry_bin(), "--mode=migrate-only",
+         "--migrate-command=echo \"url=${DATABASE_URL-unset}.\"; psql -X -Atc 'SELECT current_database()'"},
+        {{"PGDATABASE", db.name()}});
     EXPECT_EQ(result.exit_code, 0) << result;
     EXPECT_TRUE(contains(result.out, "url=unset.\n"));
     EXPECT_TRUE(contains(result.out, db.name() + "\n"));
