@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # pgentry's benchmark suite: one entry point, writes docs/benchmarks.md.
 #
-#   bench/run.sh [migrate|pid1|all]        (default: all; as root, about 5-10 minutes)
+#   bench/run.sh [--quick] [migrate|pid1|all|CASE...]     (default: all; as root, about 5-10 minutes)
 #
-#   migrate  issue 2: no-op boot, 200 migrations on a fresh database, wait delay, 16 replicas
-#   pid1     issue 3: memory, wrapper overhead, SIGTERM latency, 5000 orphans
+#   migrate  the migrator against peers (psql, dbmate): no-op boot, a fresh database, wait, replicas
+#   pid1     PID 1 against peers (tini, dumb-init, catatonit): memory, overhead, SIGTERM latency, orphans
+#   CASE     one or more cases by name, e.g. 07-sigterm-latency (the report keeps the others' last results)
 #
-# Environment:
-#   BENCH_QUICK=1        a few runs of everything, to check the harness (numbers not meaningful)
-#   BENCH_SKIP_BUILD=1   use build/ as it is (the pgentry rows are skipped if the binaries are missing)
-#   BUILD_DIR=DIR        where pgentry and pgentry-init are (default: build)
+# Each benchmark is one file, bench/cases/NN-NAME.sh: its header declares the title, group, method, rows,
+# metrics and targets that bench/report.py renders; its measure function emits the samples through
+# hyperfine_rounds or save_samples below. This file keeps the setup and the loop.
+#
+# Options and environment:
+#   --quick, BENCH_QUICK=1   a few runs of everything, to check the harness (numbers not meaningful)
+#   BENCH_SKIP_BUILD=1       use build/ as it is (the pgentry rows are skipped if the binaries are missing)
+#   BUILD_DIR=DIR            where pgentry and pgentry-init are (default: build)
 #
 # Every comparison is measured side by side in the same run: the commands of a benchmark run in
 # interleaved rounds (hyperfine is called several times, alternating the order), and the report
@@ -23,6 +28,7 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 RESULTS=$BENCH_DIR/results
 RAW=$RESULTS/raw
 REPORT=$ROOT/docs/benchmarks.md
+CASES=$BENCH_DIR/cases
 
 PGBIN=/usr/lib/postgresql/15/bin
 PSQL=$PGBIN/psql  # the real one: Debian's /usr/bin/psql is a Perl wrapper that adds ~75 ms a call
@@ -30,10 +36,8 @@ DBMATE=$BENCH_DIR/node_modules/@dbmate/linux-x64/bin/dbmate
 PGENTRY=$BUILD_DIR/pgentry
 PGENTRY_INIT=$BUILD_DIR/pgentry-init
 
-QUICK=${BENCH_QUICK:-0}
-MIGRATIONS=200             # benchmarks 1, 2 and 4
-REPLICAS=16                # benchmark 4
-ORPHANS=5000               # benchmark 8
+QUICK=${BENCH_QUICK:-0}  # --quick sets and exports BENCH_QUICK, which pg_virtualenv passes on
+MIGRATIONS=200             # the migrate cases' history
 FIRST_VERSION=20240101000001
 PENDING_VERSION=$((FIRST_VERSION + MIGRATIONS))
 
@@ -154,9 +158,16 @@ redact() {
     echo "$line"
 }
 
-# save_samples NAME FILE: FILE has "LABEL METRIC VALUE" lines; report.py pools them per label/metric.
+# save_samples NAME FILE: FILE has "LABEL METRIC VALUE" lines (a ~ in LABEL stands for a space); report.py
+# pools them per label/metric, added to what hyperfine_rounds NAME saved in this run.
 save_samples() {
     python3 "$BENCH_DIR/report.py" samples "$1" "$RESULTS/$1.json" "$2"
+}
+
+# skip_case NAME WHY: the case could not run; the report says so.
+skip_case() {
+    log "$1: skipped ($2)"
+    python3 "$BENCH_DIR/report.py" skipped "$1" "$RESULTS/$1.json"
 }
 
 # The pid of PID 1 of the namespace that `unshare --pid --fork` (pid $1) made: its only child.
@@ -171,7 +182,7 @@ namespace_init() {
     return 1
 }
 
-# --- migration benchmarks (issue 2), run inside pg_virtualenv ----------------------------------------
+# --- what the migrate cases share, inside pg_virtualenv ---------------------------------------------
 
 db_url() { echo "postgres://$PGUSER:$PGPASSWORD@127.0.0.1:$PGPORT/$1?sslmode=disable"; }
 
@@ -241,106 +252,22 @@ EOF
     fi
 }
 
-# 1. A boot with nothing to do: 200 applied, nothing pending.
-bench_noop() {
-    reset_commands
-    add_command psql "$PSQL -X -Atc 'select 1' -d '$(db_url noop_pgentry)'"
-    if ((HAVE_PGENTRY)); then add_command pgentry "$(pgentry_migrate noop_pgentry "$APPLIED")"; fi
-    add_command dbmate "$(dbmate_up noop_dbmate "$APPLIED")"
-    hyperfine_rounds noop "$(runs 4 1)" "$(runs 30 3)" "$(runs 3 1)"
-}
-
-# 2. 200 migrations on a fresh database, recreated before every run (not timed).
-bench_fresh() {
-    local fresh="$PSQL -X -q -d '$(db_url postgres)' -c 'DROP DATABASE IF EXISTS fresh WITH (FORCE)' -c 'CREATE DATABASE fresh'"
-    reset_commands
-    add_command "psql -f" "$PSQL -X -q -v ON_ERROR_STOP=1 -d '$(db_url fresh)' -f $WORK/all.sql" "$fresh"
-    if ((HAVE_PGENTRY)); then add_command pgentry "$(pgentry_migrate fresh "$APPLIED")" "$fresh"; fi
-    add_command dbmate "$(dbmate_up fresh "$APPLIED")" "$fresh"
-    hyperfine_rounds fresh "$(runs 4 1)" "$(runs 4 2)" 1
-}
-
-# 3. From "database system is ready to accept connections" (server log, %n = epoch in ms) to the
-# waiter's exit, against a private cluster started after the waiter. A random 0.2-0.6 s head start
-# puts the server's start at a random phase of each tool's poll interval.
-bench_wait() {
-    local dir=$WORK/waitpg port round tool samples=$RAW/wait.txt
-    port=$(free_port)
-    mkdir -p "$dir/data" "$dir/log"
-    chown postgres "$dir/data" "$dir/log"
-    runuser -u postgres -- "$PGBIN/initdb" -D "$dir/data" -A trust -U postgres -N >"$dir/initdb.log"
-    local url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
-    local -A waiters=(
-        [dbmate]="$DBMATE --url '$url' --wait-timeout 30s wait"
-        [pg_isready loop]="bash -c 'until $PGBIN/pg_isready -q -h 127.0.0.1 -p $port; do sleep 0.1; done'"
-    )
-    if ((HAVE_PGENTRY)); then
-        waiters[pgentry]="$PGENTRY --mode=wait-only --wait-timeout=30s --database-url='$url'"
-    fi
-    : >"$samples"
-    for ((round = 1; round <= $(runs 10 2); round++)); do
-        log "wait: round $round"
-        for tool in "${!waiters[@]}"; do
-            local server_log="$dir/log/$round-${tool// /_}.log" waiter exit_at ready_at
-            eval "${waiters[$tool]}" >/dev/null 2>&1 &
-            waiter=$!
-            sleep "0.$((RANDOM % 400 + 200))"
-            runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" -W -l "$server_log" -o \
-                "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir/data -c fsync=off -c log_line_prefix='%n '" \
-                start >/dev/null
-            wait "$waiter" || die "wait: $tool failed"
-            exit_at=$EPOCHREALTIME
-            runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
-            ready_at=$(awk '/database system is ready to accept connections/ { print $1; exit }' "$server_log")
-            [ -n "$ready_at" ] || die "wait: no ready line in $server_log"
-            python3 -c "print('$tool'.replace(' ', '~'), 'delay_ms', round(($exit_at - $ready_at) * 1000, 1))" >>"$samples"
-        done
-    done
-    save_samples wait "$samples"
-}
-
-# 4. REPLICAS pgentry at once with one pending migration vs one alone, per lock mode (the pending
-# migration is un-applied before every run, not timed). Two replicas applying it would fail (the
-# table exists): every run must exit 0. The no-op rows (nothing pending) show what the same number
-# of processes costs on this 2-core machine without any lock.
-bench_replicas() {
-    if ((!HAVE_PGENTRY)); then
-        log "replicas: skipped (no pgentry)"
-        python3 "$BENCH_DIR/report.py" skipped replicas "$RESULTS/replicas.json"
-        return 0
-    fi
-    local unapply="$PSQL -X -q -d '$(db_url replicas)' -c 'DROP TABLE IF EXISTS pending_t' -c 'DELETE FROM schema_migrations WHERE version = $PENDING_VERSION'"
-    local lock n
-    reset_commands
-    for lock in table advisory; do
-        for n in 1 "$REPLICAS"; do
-            add_command "$lock x$n" "$BENCH_DIR/replicas.sh $n $(pgentry_migrate replicas "$PENDING" --lock=$lock)" "$unapply"
-        done
-    done
-    for n in 1 "$REPLICAS"; do
-        add_command "no-op x$n" "$BENCH_DIR/replicas.sh $n $(pgentry_migrate noop_pgentry "$APPLIED")" true
-    done
-    hyperfine_rounds replicas "$(runs 4 1)" "$(runs 4 2)" 1
-    [ "$(sql replicas -Atc 'SELECT count(*) FROM pending_t')" = 1 ] || die "replicas: pending migration not applied once"
-}
-
+# run_migrate_cases CASE...: inside pg_virtualenv, which exports PG*.
 run_migrate_inside() {
     export PGHOST=127.0.0.1
     setup_databases
-    bench_noop
-    bench_fresh
-    bench_wait
-    bench_replicas
+    run_cases "$@"
 }
 
-run_migrate_benchmarks() {
-    log "migrate benchmarks: starting a throwaway PostgreSQL (pg_virtualenv)"
+run_migrate_cases() {
+    (($#)) || return 0
+    log "migrate cases: starting a throwaway PostgreSQL (pg_virtualenv)"
     # -t: a private cluster directory even as root, so a test suite's pg_virtualenv can run beside it.
     PGPORT=$(free_port) pg_virtualenv -t -o ssl=off -o max_connections=200 -o fsync=off \
-        "$BENCH_DIR/run.sh" __migrate_inside
+        "$BENCH_DIR/run.sh" __migrate_inside "$@"
 }
 
-# --- PID 1 benchmarks (issue 3) -----------------------------------------------------------------------
+# --- what the pid1 cases share --------------------------------------------------------------------------
 
 # The inits, as "LABEL=ARGV" (ARGV split on spaces; the command follows it).
 init_specs() {
@@ -353,105 +280,72 @@ init_specs() {
     fi
 }
 
-# 5. VmRSS and Pss of PID 1 while it supervises `sleep 60`, read once the sleep runs (for pgentry
-# launch-only that is pgentry-init, after the exec). Rounds interleave the inits.
-bench_memory() {
-    local samples=$RAW/memory.txt round spec label init_pid unshare_pid child tries
-    : >"$samples"
-    for ((round = 1; round <= $(runs 5 1); round++)); do
-        while IFS= read -r spec; do
-            label=${spec%%=*}
-            read -ra argv <<<"${spec#*=}"
-            unshare --pid --fork --mount-proc "${argv[@]}" /bin/sleep 60 &
-            unshare_pid=$!
-            init_pid=$(namespace_init "$unshare_pid") || die "memory: $label did not start"
-            for ((tries = 0; tries < 5000; tries++)); do
-                child=$(cat "/proc/$init_pid/task/$init_pid/children" 2>/dev/null || true)
-                child=${child%% *}
-                [ -n "$child" ] && [ "$(cat "/proc/$child/comm" 2>/dev/null)" = sleep ] && break
-                sleep 0.001
-            done
-            sleep 0.2  # steady state
-            echo "$label vmrss_kb $(awk '/^VmRSS:/ { print $2 }' "/proc/$init_pid/status")" >>"$samples"
-            echo "$label pss_kb $(awk '/^Pss:/ { print $2 }' "/proc/$init_pid/smaps_rollup")" >>"$samples"
-            echo "$label comm $(cat "/proc/$init_pid/comm")" >>"$RAW/memory-comm.txt"
-            kill -TERM "$init_pid"
-            wait "$unshare_pid" || true
-        done < <(init_specs)
+# --- the loop -----------------------------------------------------------------------------------------
+
+# The cases' files in order, with `# group: GROUP` when a group is given.
+case_files() {
+    local group=${1:-} file
+    for file in "$CASES"/*.sh; do
+        [ -z "$group" ] || grep -qx "# group: $group" "$file" && echo "$file"
     done
-    save_samples memory "$samples"
 }
 
-# 6. `unshare ... INIT -- /bin/true` vs `unshare ... /bin/true`: what the init adds to a start.
-bench_overhead() {
-    local spec
-    local ns="unshare --pid --fork --mount-proc"
-    reset_commands
-    add_command bare "$ns /bin/true"
-    while IFS= read -r spec; do add_command "${spec%%=*}" "$ns ${spec#*=} /bin/true"; done < <(init_specs)
-    hyperfine_rounds overhead "$(runs 10 1)" "$(runs 50 10)" "$(runs 5 2)"
-}
-
-# 7. kill(PID 1, SIGTERM) to the child's handler, by bench/signal_latency.cpp, interleaved per round.
-bench_sigterm() {
-    local -a specs=("bare=")
-    mapfile -t -O 1 specs < <(init_specs)
-    "$WORK/bin/signal_latency" "$(runs 200 10)" "${specs[@]}" |
-        awk '{ print $1, ($2 == "lost" ? "lost 1" : "latency_us " $2 / 1000) }' >"$RAW/sigterm.txt"
-    save_samples sigterm "$RAW/sigterm.txt"
-}
-
-# 8. The child leaves ORPHANS orphans to PID 1 and exits once all are reaped (or after 10 s):
-# hyperfine times the whole namespace; bench/orphans.cpp records the reaping lag and what was left.
-bench_orphans() {
-    local spec label
-    rm -f "$RAW"/orphans.*.txt
-    reset_commands
-    while IFS= read -r spec; do
-        label=${spec%%=*}
-        add_command "$label" "unshare --pid --fork --mount-proc ${spec#*=} $WORK/bin/orphans $ORPHANS $RAW/orphans.$label.txt"
-    done < <(init_specs)
-    hyperfine_rounds orphans "$(runs 3 1)" "$(runs 2 1)" 1
-    local reaping=$RAW/reaping.txt
-    : >"$reaping"
-    for spec in "$RAW"/orphans.*.txt; do
-        label=$(basename "$spec" .txt)
-        awk -v l="${label#orphans.}" '{ print l, "reap_lag_ms", $2; print l, "not_reaped", $3 }' "$spec" >>"$reaping"
+# run_cases FILE...: each case in a subshell of its own, so that its variables and measure stay its own.
+run_cases() {
+    local file
+    for file in "$@"; do
+        CASE=$(basename "$file" .sh)
+        log "$CASE"
+        rm -f "$RESULTS/$CASE.json"  # save_samples adds to this run's results only
+        (
+            export CASE
+            # shellcheck source=/dev/null
+            source "$file"
+            measure
+        )
     done
-    save_samples orphans-reaping "$reaping"
-}
-
-run_pid1_benchmarks() {
-    log "PID 1 benchmarks"
-    rm -f "$RAW/memory-comm.txt"
-    bench_memory
-    bench_overhead
-    bench_sigterm
-    bench_orphans
 }
 
 # --- main ---------------------------------------------------------------------------------------------
 
 usage() {
-    sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-    exit 64
+    sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    exit "${1:-64}"
 }
 
 cleanup() {
     [ -n "${WORK:-}" ] || return 0
-    # the wait benchmark's private cluster, if a failure left it running
-    [ -f "$WORK/waitpg/data/postmaster.pid" ] &&
-        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/waitpg/data" -m immediate stop >/dev/null 2>&1
+    # a case's private cluster, if a failure left it running
+    local pidfile
+    for pidfile in "$WORK"/*/data/postmaster.pid; do
+        [ -f "$pidfile" ] &&
+            runuser -u postgres -- "$PGBIN/pg_ctl" -D "$(dirname "$pidfile")" -m immediate stop >/dev/null 2>&1
+    done
     rm -rf "$WORK"
 }
 
 main() {
-    local what=${1:-all}
-    if [ "$what" = __migrate_inside ]; then  # re-entered by pg_virtualenv, which exports PG*
-        run_migrate_inside
+    if [ "${1:-}" = __migrate_inside ]; then  # re-entered by pg_virtualenv
+        shift
+        run_migrate_inside "$@"
         return
     fi
-    case $what in migrate | pid1 | all) ;; *) usage ;; esac
+    local -a selected=() migrate=() pid1=()
+    local arg file
+    for arg in "$@"; do
+        case $arg in
+            -h | --help) usage 0 ;;
+            --quick) QUICK=1 BENCH_QUICK=1 && export BENCH_QUICK ;;
+            migrate | pid1) mapfile -t -O "${#selected[@]}" selected < <(case_files "$arg") ;;
+            all) mapfile -t -O "${#selected[@]}" selected < <(case_files) ;;
+            *) [ -f "$CASES/$arg.sh" ] || { log "no case $arg in bench/cases"; usage; }
+               selected+=("$CASES/$arg.sh") ;;
+        esac
+    done
+    ((${#selected[@]})) || mapfile -t selected < <(case_files)
+    for file in "${selected[@]}"; do
+        if grep -qx '# group: migrate' "$file"; then migrate+=("$file"); else pid1+=("$file"); fi
+    done
     [ "$(id -u)" = 0 ] || die "run as root (unshare --pid, pg_virtualenv, runuser)"
 
     mkdir -p "$RESULTS" "$RAW"
@@ -465,14 +359,11 @@ main() {
     build_helpers
     local started=$SECONDS
     cut -d' ' -f1-3 /proc/loadavg >"$RESULTS/loadavg.start"
-    case $what in
-        migrate) run_migrate_benchmarks ;;
-        pid1) run_pid1_benchmarks ;;
-        all) run_migrate_benchmarks; run_pid1_benchmarks ;;
-    esac
+    run_migrate_cases "${migrate[@]}"
+    run_cases "${pid1[@]}"
     log "benchmarks took $((SECONDS - started)) s; writing docs/benchmarks.md"
-    python3 "$BENCH_DIR/report.py" render "$RESULTS" "$REPORT" --quick="$QUICK" --have-pgentry="$HAVE_PGENTRY" \
-        --pgentry="$PGENTRY" --dbmate="$DBMATE" --psql="$PSQL"
+    python3 "$BENCH_DIR/report.py" render "$CASES" "$RESULTS" "$REPORT" --quick="$QUICK" \
+        --have-pgentry="$HAVE_PGENTRY" --pgentry="$PGENTRY" --dbmate="$DBMATE" --psql="$PSQL"
 }
 
 main "$@"

@@ -39,23 +39,29 @@ std::string application_name() {
 int run_database_stages(const config::Options& options, const migrations::MigrationSet& set) {
     // Every problem libpq has with the URL is a usage error here, before any waiting.
     db::ConnectParams params{db::DatabaseUrl::parse(options.database_url), application_name()};
+    const pipeline::MigrationSettings settings{db::TableName::parse(options.migrations_table),
+                                               std::string(config::name_of(options.lock)),
+                                               options.lock_timeout,
+                                               options.statement_timeout,
+                                               options.wait_timeout,
+                                               options.rollback_steps,
+                                               options.rollback_to};
     db::EventLoop loop;
-    db::Connection session = db::wait_for_database(loop, params, options.wait_timeout);
-    pipeline::Target target{loop, params, session,
-                            db::History(db::TableName::parse(options.migrations_table)),
-                            options.wait_timeout};
+    db::Connection session = db::wait_for_database(loop, params, settings.wait_timeout);
+    pipeline::MigrationDatabase database{loop, params, session, db::History(settings.table), settings};
     switch (options.mode) {
     case Mode::run:
     case Mode::migrate_only:
         if (options.migrate_command) {
-            pipeline::run_migrate_command(target, options);
+            pipeline::run_migrate_command(
+                database, {*options.migrate_command, options.database_url, options.stop_timeout});
         } else {
-            pipeline::migrate(target, set, options);
+            pipeline::migrate(database, set);
         }
         break;
-    case Mode::status: pipeline::print_status(target, set, std::cout); break;
-    case Mode::verify: return pipeline::verify(target, set);
-    case Mode::rollback: pipeline::rollback(target, set, options); break;
+    case Mode::status: pipeline::print_status(database, set, std::cout); break;
+    case Mode::verify: return pipeline::verify(database, set);
+    case Mode::rollback: pipeline::rollback(database, set); break;
     case Mode::wait_only:
     case Mode::launch_only: break;
     }

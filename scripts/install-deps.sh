@@ -19,7 +19,7 @@ for group in "${groups[@]}"; do
         bench) packages+=(tini dumb-init catatonit hyperfine postgresql)
                command -v npm >/dev/null || packages+=(npm) ;;
         # scripts/fuzz.sh (clang's libFuzzer and sanitizer runtimes), scripts/valgrind.sh, scripts/lint.sh.
-        harden) packages+=(clang libclang-rt-14-dev valgrind clang-format clang-tidy) ;;
+        harden) packages+=(clang libclang-rt-14-dev valgrind clang-format-16 clang-tidy) ;;
         # tests/docker/run.sh: a real engine (Debian's 20.10, BuildKit built in), compose v1, the base images made
         # from Debian's packages (scripts/docker-bases.sh), a PostgreSQL on the bridge, script(1) for a pty.
         docker) packages+=(docker.io docker-compose mmdebstrap iptables iproute2 postgresql util-linux bsdutils) ;;

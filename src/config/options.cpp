@@ -285,6 +285,9 @@ std::string_view name_of(LogFormat format) {
 std::string_view name_of(LogLevel level) {
     return name_in(level, log_levels);
 }
+std::string_view name_of(LockKind kind) {
+    return name_in(kind, lock_kinds);
+}
 
 Parsed parse(const std::vector<std::string>& args, const Environment& env) {
     std::optional<Sources> sources;

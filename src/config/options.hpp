@@ -77,9 +77,10 @@ Parsed parse(const std::vector<std::string>& args, const Environment& env);
 // The process environment as a map.
 Environment current_environment();
 
-// The option values' spelling, as --log-format and --log-level take them.
+// The option values' spelling, as --log-format, --log-level and --lock take them.
 std::string_view name_of(LogFormat format);
 std::string_view name_of(LogLevel level);
+std::string_view name_of(LockKind kind);
 
 // "500ms", "30s", "2m", "1h", bare number = seconds. Throws std::invalid_argument when malformed or negative.
 // A decimal fraction is accepted when the result is a whole number of milliseconds ("1.5s", "0.25m";

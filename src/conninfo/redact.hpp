@@ -1,8 +1,15 @@
 #pragma once
 // The database URL as text, read without libpq: pgentry (the static front) has no libpq, and config
-// reports bad option values before anything is parsed. This lexical reading is the one that prints a
-// URL: the password is masked where it stands, nowhere else. db::DatabaseUrl (src/db/database_url.hpp)
-// parses the same text with libpq and checks that its rendering hides the password libpq reads.
+// reports bad option values before anything is parsed. config/ and db::DatabaseUrl depend on this; log/
+// does not (a log line is written as given).
+//
+// What it promises, and nothing more: the password values written in a URL or conninfo text (URI
+// userinfo, a password= parameter, and keys that look like one: sslpassword, passwd, pwd, PASSWORD) are
+// masked where they stand in that text, and in a message about that text where the message quotes the
+// text or a piece of one of those values. It does not search any other text for a password: a short
+// password's letters are ordinary words ("app" in "applied"). A password that is not written in the text
+// (PGPASSWORD, a .pgpass file, a service file) is never printed by pgentry and is not looked for: libpq
+// does not quote it in its messages. tests/fuzz/redact.cpp checks the rendering against libpq's reading.
 #include <string>
 #include <string_view>
 #include <vector>

@@ -3,8 +3,9 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "common/sha256.hpp"
+#include "db/transaction.hpp"
 #include "log/log.hpp"
-#include "migrations/migration.hpp"
 
 namespace pgentry::db {
 
@@ -15,16 +16,23 @@ namespace {
 constexpr int pooling_probes = 3;
 constexpr auto unlock_reach_timeout = std::chrono::seconds(3);
 constexpr auto unlock_retry = std::chrono::milliseconds(10);
-constexpr std::string_view pooling_refusal =
-    "--lock=advisory cannot work through a transaction-pooling proxy; use --lock=table";
+
+// The one configuration error (64) the db layer raises after waiting: --lock=advisory cannot guard
+// anything through a transaction-pooling proxy, which only a connection shows.
+[[noreturn]] void refuse_pooling() {
+    throw Error(exit_code::usage,
+                "--lock=advisory cannot work through a transaction-pooling proxy; use --lock=table");
+}
 
 }  // namespace
 
-AdvisoryLock::AdvisoryLock(Connection& session, Connection& worker, const TableName& table)
-    : session_(session), worker_(worker), key_(key(worker.database(), table)) {}
+AdvisoryLock::AdvisoryLock(const LockSessions& sessions)
+    : session_(sessions.session),
+      worker_(sessions.worker),
+      key_(key(sessions.worker.database(), sessions.table)) {}
 
 std::int64_t AdvisoryLock::key(const std::string& database, const TableName& table) {
-    std::string digest = migrations::sha256_hex(database + "/" + table.text());
+    std::string digest = sha256_hex(database + "/" + table.text());
     return static_cast<std::int64_t>(std::stoull(digest.substr(0, 16), nullptr, 16));
 }
 
@@ -44,21 +52,21 @@ void AdvisoryLock::refuse_transaction_pooling() {
         // A transaction pins a server connection in any pooling mode. In session pooling the session's
         // is never the worker's, and the worker keeps its own; in transaction pooling the session is
         // often handed the lock's server connection (reused last in, first out), or the worker another.
-        session_.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+        Transaction pinning(session_, {}, "READ COMMITTED");
         const bool shared = session_.exec("SELECT pg_backend_pid()").integer(0, 0) == backend_;
         if (shared) {
             // The session sits on the lock's server connection right now: release it there.
             held_ = session_.exec("SELECT pg_advisory_unlock($1)", {std::to_string(key_)}).text(0, 0) != "t";
         }
         const bool moved = !shared && worker_.exec("SELECT pg_backend_pid()").integer(0, 0) != backend_;
-        session_.exec("ROLLBACK");
+        pinning.rollback();
         if (shared || moved) refuse();
     }
 }
 
 void AdvisoryLock::refuse() {
     release();
-    throw Error(exit_code::usage, std::string(pooling_refusal));
+    refuse_pooling();
 }
 
 std::string AdvisoryLock::describe_holder() {
@@ -84,7 +92,7 @@ void AdvisoryLock::release() {
     held_ = false;
     if (worker_.exec("SELECT pg_advisory_unlock($1)", {std::to_string(key_)}).text(0, 0) != "t") {
         // The unlock reached another server connection than the lock's (sqlx#1871's leak).
-        throw Error(exit_code::usage, std::string(pooling_refusal));
+        refuse_pooling();
     }
 }
 

@@ -13,7 +13,7 @@ namespace pgentry::db {
 class AdvisoryLock final : public LockKind {
 public:
     // `worker` tries, holds and applies; `session` answers the holder reports and the pooling probe.
-    AdvisoryLock(Connection& session, Connection& worker, const TableName& table);
+    explicit AdvisoryLock(const LockSessions& sessions);
 
     bool try_take() override;
     std::string describe_holder() override;

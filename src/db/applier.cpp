@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "db/step.hpp"
+#include "db/transaction.hpp"
 #include "log/log.hpp"
 #include "migrations/statement_splitter.hpp"
 
@@ -67,25 +68,19 @@ Error failure(const migrations::Migration& migration, const migrations::Section&
                  MigrationContext{migration.version, migration.name, error.sqlstate, ""});
 }
 
-void rollback_quietly(Connection& connection) {
-    try {
-        if (connection.in_transaction()) connection.exec("ROLLBACK");
-    } catch (const QueryError&) {
-        // the session is gone: the server rolled back already
-    }
-}
-
 }  // namespace
 
-void apply(Connection& connection, const History& history, const migrations::Migration& migration,
-           Direction direction, std::optional<config::Duration> statement_timeout, const Lock& lock) {
-    const migrations::Section& section = direction == Direction::up ? migration.up : *migration.down;
+void apply(MigrationSession& worker, const History& history, const migrations::Migration& migration,
+           Applying applying, std::optional<std::chrono::milliseconds> statement_timeout, const Lock& lock) {
+    Connection& connection = worker.connection();
+    const migrations::Section& section = applying == Applying::up ? migration.up : *migration.down;
     const auto statements = migrations::split_statements(section.sql);
     const migrations::Statement* current = nullptr;  // points into statements, which outlive the catch
     try {
+        std::optional<Transaction> transaction;
         if (section.transaction) {
-            connection.begin(statement_timeout);
-        } else if (statement_timeout && !connection.pin_session(statement_timeout)) {
+            transaction.emplace(worker.begin(statement_timeout));
+        } else if (statement_timeout && !worker.pin(statement_timeout)) {
             log::warn(
                 fmt::format("{}: --statement-timeout is not applied to a transaction:false section through "
                             "a pooler: the setting could stay on the server connection the application "
@@ -99,25 +94,26 @@ void apply(Connection& connection, const History& history, const migrations::Mig
         current = nullptr;
         // The next migration and pgentry's own statements start from pgentry's session state; in a
         // transaction the reset commits with the migration, on the same server connection.
-        connection.restore_session();
+        worker.restore();
         // The lock is confirmed as late as possible: right before the record becomes visible.
-        if (!section.transaction) lock.confirm();
+        if (!transaction) lock.confirm();
         with_step(fmt::format("recording migration {} in the history", migration.version), [&] {
-            if (direction == Direction::up) {
+            if (applying == Applying::up) {
                 history.record(connection, migration.version, migration.checksum);
             } else {
                 history.forget(connection, migration.version);
             }
         });
-        if (section.transaction) {
+        if (transaction) {
             lock.confirm();
-            connection.exec("COMMIT");
+            transaction->commit();
         }
     } catch (const QueryError& error) {
-        rollback_quietly(connection);
+        // What a migration's own BEGIN left open in a transaction:false section too.
+        roll_back_quietly(connection);
         throw failure(migration, section, current, error.error());
     } catch (...) {
-        rollback_quietly(connection);
+        roll_back_quietly(connection);
         throw;
     }
 }

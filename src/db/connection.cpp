@@ -1,11 +1,5 @@
 #include "db/connection.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <charconv>
-
-#include <fmt/format.h>
-
 #include "common/error.hpp"
 #include "log/log.hpp"
 
@@ -15,109 +9,24 @@ namespace {
 
 constexpr auto cancel_grace = std::chrono::seconds(5);
 // COPY rows go to libpq this much at a time, so that its output buffer stays small.
-constexpr std::size_t copy_chunk = 64 * 1024;
-
-std::string field(const PGresult* result, int code) {
-    const char* value = PQresultErrorField(result, code);
-    return value ? value : "";
-}
-
-ServerError server_error(const PGresult* result) {
-    ServerError error{field(result, PG_DIAG_SEVERITY_NONLOCALIZED),
-                      field(result, PG_DIAG_SQLSTATE),
-                      field(result, PG_DIAG_MESSAGE_PRIMARY),
-                      field(result, PG_DIAG_MESSAGE_DETAIL),
-                      field(result, PG_DIAG_MESSAGE_HINT),
-                      std::nullopt,
-                      field(result, PG_DIAG_CONTEXT)};
-    if (std::string position = field(result, PG_DIAG_STATEMENT_POSITION); !position.empty()) {
-        error.position = std::stoi(position);
-    }
-    if (error.message.empty()) error.message = PQresultErrorMessage(result);
-    return error;
-}
-
-// A client-side failure (connection lost, out of memory) in the server's shape.
-ServerError client_error(PGconn* conn, const char* sqlstate) {
-    std::string message = PQerrorMessage(conn);
-    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back())))
-        message.pop_back();
-    return ServerError{"ERROR", sqlstate, message, "", "", std::nullopt, ""};
-}
+constexpr std::size_t copy_chunk = std::size_t{64} * 1024;
 
 bool is_copy(ExecStatusType status) {
     return status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH;
 }
 
-// A result that no statement pgentry sends should produce: the statement fails instead of pgentry guessing.
-ServerError unexpected_result(ExecStatusType status) {
-    std::string message = status == PGRES_COPY_OUT
-                              ? "COPY ... TO STDOUT is not supported (pgentry read its rows and dropped them)"
-                          : status == PGRES_COPY_BOTH
-                              ? "a COPY BOTH (replication) stream is not supported (pgentry ended it)"
-                              : std::string("unexpected result from the server: ") + PQresStatus(status);
-    return ServerError{"ERROR", status == PGRES_COPY_OUT ? "0A000" : "08P01", message, "", "", std::nullopt,
-                       ""};
-}
-
 void forward_notice(void*, const PGresult* result) {
-    log::debug("server: " + field(result, PG_DIAG_MESSAGE_PRIMARY),
-               {{"sqlstate", field(result, PG_DIAG_SQLSTATE)}});
-}
-
-ConnectError connect_error(PGconn* conn) {
-    ConnectMessage message = parse_connect_message(PQerrorMessage(conn));
-    const ConnectFailure failure = classify(message, PQconnectionNeedsPassword(conn) != 0);
-    return ConnectError(message, failure);
-}
-
-// "SET <scope>name = value; " for each setting pgentry pins (client_connection_check_interval and
-// idle_session_timeout are PostgreSQL 14's), and statement_timeout when given.
-std::string pinned(std::string_view scope, int server_version,
-                   std::optional<std::chrono::milliseconds> statement_timeout) {
-    std::string sql;
-    auto set = [&](std::string_view setting) { sql += fmt::format("SET {}{}; ", scope, setting); };
-    if (server_version >= 140000) {
-        set("client_connection_check_interval = 1000");
-        set("idle_session_timeout = 0");
-    }
-    set("idle_in_transaction_session_timeout = 0");
-    if (statement_timeout) set(fmt::format("statement_timeout = {}", statement_timeout->count()));
-    return sql;
+    const ServerError notice = server_error(result);
+    log::debug("server: " + notice.message, {{"sqlstate", notice.sqlstate}});
 }
 
 }  // namespace
-
-QueryError::QueryError(ServerError error) : std::runtime_error(error.message), error_(std::move(error)) {}
-
-std::optional<std::string> Result::optional_text(int row, int column) const {
-    if (is_null(row, column)) return std::nullopt;
-    return text(row, column);
-}
-
-std::int64_t Result::integer(int row, int column) const {
-    const char* value = PQgetvalue(result_.get(), row, column);
-    std::int64_t number = 0;
-    std::from_chars(value, value + std::char_traits<char>::length(value), number);
-    return number;
-}
 
 Connection::Connection(EventLoop& loop, PGconn* conn)
     : loop_(&loop), conn_(conn, &PQfinish), cancel_(nullptr, &PQfreeCancel) {}
 
 Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock::time_point deadline) {
-    std::vector<const char*> keys, values;
-    for (const auto& [key, value] : params.url.settings()) {
-        keys.push_back(key.c_str());
-        values.push_back(value.c_str());
-    }
-    keys.push_back("application_name");  // last: it overrides the URL's
-    values.push_back(params.application_name.c_str());
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-
-    PGconn* raw = PQconnectStartParams(keys.data(), values.data(), 0);
-    if (!raw) throw std::bad_alloc();
+    PGconn* raw = params.url.start_connecting("application_name", params.application_name).release();
     Connection connection(loop, raw);
     PQsetNoticeReceiver(raw, forward_notice, nullptr);
     // Verbose messages carry the SQLSTATE, which tells a wrong password from a server starting up.
@@ -126,9 +35,9 @@ Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock:
     auto status = PQstatus(raw) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
     while (status != PGRES_POLLING_OK) {
         if (status == PGRES_POLLING_FAILED) throw connect_error(raw);
-        auto direction =
-            status == PGRES_POLLING_READING ? EventLoop::Direction::read : EventLoop::Direction::write;
-        switch (loop.wait_socket(PQsocket(raw), direction, deadline)) {
+        auto event = status == PGRES_POLLING_READING ? EventLoop::SocketEvent::readable
+                                                     : EventLoop::SocketEvent::writable;
+        switch (loop.wait_socket(PQsocket(raw), event, deadline)) {
         case EventLoop::Wake::timeout: throw ConnectError({"", "timed out"}, ConnectFailure::retry);
         case EventLoop::Wake::stop_signal: throw Interrupted(*loop.stop_signal());
         case EventLoop::Wake::ready: break;
@@ -179,7 +88,7 @@ std::optional<Result> Connection::await_result(std::optional<Clock::time_point> 
             PQsetnonblocking(conn_.get(), 0);
         }
         while (PQisBusy(conn_.get())) {
-            switch (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::read, deadline)) {
+            switch (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::SocketEvent::readable, deadline)) {
             case EventLoop::Wake::timeout: return std::nullopt;
             case EventLoop::Wake::stop_signal: cancel_and_drain(); throw Interrupted(*loop_->stop_signal());
             case EventLoop::Wake::ready: break;
@@ -221,7 +130,7 @@ void Connection::cancel_and_drain() {
     if (PQisnonblocking(conn_.get()) && flush(deadline) != EventLoop::Wake::ready) return;
     for (;;) {
         while (PQisBusy(conn_.get())) {
-            if (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::read, deadline) !=
+            if (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::SocketEvent::readable, deadline) !=
                     EventLoop::Wake::ready ||
                 !PQconsumeInput(conn_.get())) {
                 return;
@@ -271,7 +180,7 @@ EventLoop::Wake Connection::end_copy(ExecStatusType status, std::optional<Clock:
         if (size == -1) return EventLoop::Wake::ready;
         if (size == -2) throw QueryError(client_error(conn, "08006"));
         if (size == 0) {
-            auto wake = loop_->wait_socket(PQsocket(conn), EventLoop::Direction::read, deadline);
+            auto wake = loop_->wait_socket(PQsocket(conn), EventLoop::SocketEvent::readable, deadline);
             if (wake != EventLoop::Wake::ready) return wake;
             if (!PQconsumeInput(conn)) throw QueryError(client_error(conn, "08006"));
         }
@@ -285,42 +194,9 @@ EventLoop::Wake Connection::flush(std::optional<Clock::time_point> deadline) {
         const int pending = PQflush(conn_.get());
         if (pending == 0) return EventLoop::Wake::ready;
         if (pending < 0) throw QueryError(client_error(conn_.get(), "08006"));
-        auto wake = loop_->wait_socket(PQsocket(conn_.get()), EventLoop::Direction::write, deadline);
+        auto wake = loop_->wait_socket(PQsocket(conn_.get()), EventLoop::SocketEvent::writable, deadline);
         if (wake != EventLoop::Wake::ready) return wake;
     }
-}
-
-std::string Connection::pinned_locals(std::optional<std::chrono::milliseconds> statement_timeout) const {
-    return pinned("LOCAL ", server_version(), statement_timeout);
-}
-
-void Connection::begin(std::optional<std::chrono::milliseconds> statement_timeout) {
-    exec("BEGIN; " + pinned_locals(statement_timeout));
-}
-
-bool Connection::pin_session(std::optional<std::chrono::milliseconds> statement_timeout) {
-    if (through_pooler()) return false;
-    exec(pinned("", server_version(), statement_timeout));
-    return true;
-}
-
-void Connection::restore_session() {
-    // RESET ALL leaves the role and the session user alone (GUC_NO_RESET_ALL): they have their own
-    // RESETs, which any role may run (back to the role that logged in).
-    std::string sql = "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; ";
-    if (in_transaction()) {
-        sql += pinned_locals(std::nullopt);
-    } else if (!through_pooler()) {
-        sql += pinned("", server_version(), std::nullopt);
-    }
-    exec(sql);
-}
-
-bool Connection::through_pooler() {
-    if (!through_pooler_) {
-        through_pooler_ = exec("SELECT pg_backend_pid()").integer(0, 0) != backend_pid();
-    }
-    return *through_pooler_;
 }
 
 void Connection::close() {

@@ -11,9 +11,7 @@
 namespace pgentry::db {
 namespace {
 
-using Settings = std::vector<std::pair<std::string, std::string>>;
 using Options = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
-using Conn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
 
 // libpq checks some values only when it connects (connectOptions2 and the first PQconnectPoll: sslmode,
 // port, the host and port counts). The dry runs below get those checks without a connection: an option
@@ -29,22 +27,6 @@ constexpr const char* dry_run = "(pgentry dry run)";
     const char* what =
         text.empty() ? "invalid connection settings (libpq's PG* variables): " : "invalid database URL: ";
     throw Error(exit_code::usage, what + conninfo::redact_message(conninfo::trim(message), text));
-}
-
-// Never returns null: libpq reports out of memory as a null PGconn.
-Conn start(const Settings& settings, const char* keyword, const std::string& value) {
-    std::vector<const char*> keys, values;
-    for (const auto& [key, setting] : settings) {
-        keys.push_back(key.c_str());
-        values.push_back(setting.c_str());
-    }
-    keys.push_back(keyword);  // a later keyword overrides an earlier one
-    values.push_back(value.c_str());
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-    Conn conn(PQconnectStartParams(keys.data(), values.data(), 0), &PQfinish);
-    if (!conn) throw std::bad_alloc();
-    return conn;
 }
 
 std::vector<std::string> split(const std::string& list) {
@@ -122,7 +104,7 @@ DatabaseUrl DatabaseUrl::parse(std::string_view raw) {
     }
 
     // Everything libpq checks before channel_binding, and the values it resolves (service, PG*, defaults).
-    const Conn first = start(url.settings_, "channel_binding", dry_run);
+    const OwnedConn first = url.start_connecting("channel_binding", dry_run);
     if (std::string message = PQerrorMessage(first.get()); message.find(dry_run) == std::string::npos)
         reject(text, message);
     const Resolved resolved(first.get());
@@ -131,7 +113,7 @@ DatabaseUrl DatabaseUrl::parse(std::string_view raw) {
     std::string addresses = dry_run;
     for (std::size_t i = 1; i < resolved.host_count(); ++i)
         addresses.append(",").append(dry_run);
-    const Conn second = start(url.settings_, "hostaddr", addresses);
+    const OwnedConn second = url.start_connecting("hostaddr", addresses);
     std::istringstream lines(PQerrorMessage(second.get()));
     std::string rejected;
     for (std::string line; std::getline(lines, line);) {
@@ -142,6 +124,21 @@ DatabaseUrl DatabaseUrl::parse(std::string_view raw) {
     url.target_ = resolved.target();
     url.database_ = resolved["dbname"];
     return url;
+}
+
+OwnedConn DatabaseUrl::start_connecting(const char* keyword, const std::string& value) const {
+    std::vector<const char*> keys, values;
+    for (const auto& [key, setting] : settings_) {
+        keys.push_back(key.c_str());
+        values.push_back(setting.c_str());
+    }
+    keys.push_back(keyword);  // a later keyword overrides an earlier one
+    values.push_back(value.c_str());
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    OwnedConn conn(PQconnectStartParams(keys.data(), values.data(), 0), &PQfinish);
+    if (!conn) throw std::bad_alloc();
+    return conn;
 }
 
 }  // namespace pgentry::db

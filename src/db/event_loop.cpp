@@ -71,13 +71,12 @@ EventLoop::Wake EventLoop::run(boost::asio::posix::stream_descriptor* socket,
     return wake.value_or(Wake::timeout);
 }
 
-EventLoop::Wake EventLoop::wait_socket(int fd, Direction direction,
-                                       std::optional<Clock::time_point> deadline) {
+EventLoop::Wake EventLoop::wait_socket(int fd, SocketEvent event, std::optional<Clock::time_point> deadline) {
     // libpq owns the socket: the descriptor only watches it and gives it back unclosed.
     boost::asio::posix::stream_descriptor socket(io_, fd);
     Wake wake = run(&socket,
-                    direction == Direction::read ? boost::asio::posix::descriptor_base::wait_read
-                                                 : boost::asio::posix::descriptor_base::wait_write,
+                    event == SocketEvent::readable ? boost::asio::posix::descriptor_base::wait_read
+                                                   : boost::asio::posix::descriptor_base::wait_write,
                     deadline);
     socket.release();
     return wake;

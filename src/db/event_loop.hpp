@@ -17,7 +17,7 @@ using Clock = std::chrono::steady_clock;
 class EventLoop {
 public:
     enum class Wake { ready, timeout, stop_signal };
-    enum class Direction { read, write };
+    enum class SocketEvent { readable, writable };  // what wait_socket waits for
 
     EventLoop();  // reads SIGTERM, SIGINT, SIGQUIT and SIGHUP; the caller has blocked them
     EventLoop(const EventLoop&) = delete;
@@ -25,7 +25,7 @@ public:
     ~EventLoop();
 
     // Until fd is ready, the deadline passes, or a stop signal arrives.
-    Wake wait_socket(int fd, Direction direction, std::optional<Clock::time_point> deadline);
+    Wake wait_socket(int fd, SocketEvent event, std::optional<Clock::time_point> deadline);
     Wake sleep_until(Clock::time_point deadline);
 
     // The last stop signal read, if any.

@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "db/advisory_lock.hpp"
 #include "db/lock_poll.hpp"
-#include "db/table_lock.hpp"
 #include "log/log.hpp"
 
 namespace pgentry::db {
@@ -16,16 +14,9 @@ constexpr auto block_check_every = std::chrono::seconds(1);
 
 }  // namespace
 
-Lock Lock::acquire(Connection& session, Connection& worker, const ConnectParams& params,
-                   const TableName& table, config::LockKind kind, config::Duration timeout) {
-    std::unique_ptr<LockKind> held;
-    if (kind == config::LockKind::table) {
-        held = std::make_unique<TableLock>(session, worker, params, table);
-    } else {
-        held = std::make_unique<AdvisoryLock>(session, worker, table);
-    }
-    Lock lock(std::move(held), table.text());
-    poll_for_lock(*lock.kind_, worker.loop(), table, timeout);
+Lock Lock::acquire(const LockSessions& sessions, std::string_view kind, std::chrono::milliseconds timeout) {
+    Lock lock(make_lock_kind(kind, sessions), sessions.table.text());
+    poll_for_lock(*lock.kind_, sessions.worker.loop(), sessions.table, timeout);
     return lock;
 }
 

@@ -1,11 +1,12 @@
 #pragma once
 // Stage 4's guard: one migrator at a time per database and table (SPEC.md "The migrations table and
-// the lock"). Each kind lives in its own file (table_lock, advisory_lock); waiting is the shared poll
-// loop of lock_poll, which never blocks inside the server.
+// the lock"). Each kind lives in its own file (table_lock, advisory_lock) and is named in lock_kinds.cpp;
+// waiting is the shared poll loop of lock_poll, which never blocks inside the server.
+#include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
-#include "config/options.hpp"
 #include "db/connection.hpp"
 #include "db/history.hpp"
 #include "db/lock_kind.hpp"
@@ -14,16 +15,17 @@ namespace pgentry::db {
 
 class Lock {
 public:
-    // `session` is idle and `worker` will apply the migrations. --lock=table is a transaction on
-    // `session`, as the worker commits each migration on its own. --lock=advisory is held by `worker`
-    // itself: it then ends only with the session that applies, after the server aborted its statement
-    // (a killed pgentry's idle session would otherwise let the next instance in a second early).
+    // The lock of kind (--lock's spelling: "table", "advisory") on sessions.table. `sessions.session` is
+    // idle and `sessions.worker` will apply the migrations. --lock=table is a transaction on `session`,
+    // as the worker commits each migration on its own. --lock=advisory is held by `worker` itself: it
+    // then ends only with the session that applies, after the server aborted its statement (a killed
+    // pgentry's idle session would otherwise let the next instance in a second early).
     // While waiting it logs who holds the lock every few seconds. Throws Error(75) when `timeout`
     // (0: none) passes, Error(64) for --lock=advisory through a transaction-pooling proxy,
-    // Interrupted on a stop signal.
-    // `params` opens, when a statement runs long, the session that watches it (exec_watched).
-    static Lock acquire(Connection& session, Connection& worker, const ConnectParams& params,
-                        const TableName& table, config::LockKind kind, config::Duration timeout);
+    // Interrupted on a stop signal. `sessions.params` opens, when a statement runs long, the session that
+    // watches it (exec_watched).
+    static Lock acquire(const LockSessions& sessions, std::string_view kind,
+                        std::chrono::milliseconds timeout);
 
     Lock(Lock&& other) noexcept = default;
     Lock& operator=(Lock&&) = delete;

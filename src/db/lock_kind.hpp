@@ -1,7 +1,10 @@
 #pragma once
 // What differs between --lock=table and --lock=advisory, behind one interface: the Lock facade and the
-// shared poll loop (lock_poll.hpp) drive either kind the same way.
+// shared poll loop (lock_poll.hpp) drive every kind the same way. A kind is one class in its own file
+// (table_lock, advisory_lock) with try_take, describe_holder, confirm and release together, and one row in
+// lock_kinds.cpp that names it as --lock spells it.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +13,15 @@
 #include "db/history.hpp"
 
 namespace pgentry::db {
+
+// What a lock kind works with. `session` is idle and `worker` will apply the migrations; `params` opens a
+// further session when a kind needs one; `table` is --migrations-table as given (the lock's name).
+struct LockSessions {
+    Connection& session;
+    Connection& worker;
+    const ConnectParams& params;
+    const TableName& table;
+};
 
 class LockKind {
 public:
@@ -36,6 +48,10 @@ public:
     // Gives the lock back; idempotent.
     virtual void release() = 0;
 };
+
+// The kind that --lock=name names (lock_kinds.cpp), made for `sessions`. std::invalid_argument for a name
+// no row has (config accepts only the names of lock_kinds.cpp's rows).
+std::unique_ptr<LockKind> make_lock_kind(std::string_view name, const LockSessions& sessions);
 
 // The oldest other session of this database holding a lock that matches `condition` (SQL over pg_locks
 // as l, with $1... bound to `params`), as "pid 123 (app, host) since 2026-01-01 10:00:00 UTC".

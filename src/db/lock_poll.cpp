@@ -13,7 +13,7 @@ namespace {
 
 constexpr auto first_report = std::chrono::seconds(1);
 constexpr auto report_every = std::chrono::seconds(5);
-// A try costs one or two round trips; 25-75 ms between them keeps a waiter's load on the server small
+// A try costs one to three round trips; 25-75 ms between them keeps a waiter's load on the server small
 // and lets it in within about 50 ms of the release.
 constexpr auto nap_min = std::chrono::milliseconds(25);
 constexpr auto nap_max = std::chrono::milliseconds(75);
@@ -26,7 +26,8 @@ Clock::duration jittered_nap() {
 
 }  // namespace
 
-void poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table, config::Duration timeout) {
+void poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table,
+                   std::chrono::milliseconds timeout) {
     const auto start = Clock::now();
     const std::optional<Clock::time_point> deadline =
         timeout.count() > 0 ? std::optional(start + timeout) : std::nullopt;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "db/transaction.hpp"
 #include "log/log.hpp"
 
 namespace pgentry::db {
@@ -16,22 +17,26 @@ constexpr auto observer_answer_timeout = std::chrono::milliseconds(500);
 }  // namespace
 
 bool TableLock::try_take() {
-    // One round trip. READ COMMITTED and statement_timeout = 0 whatever the role's defaults (an
+    // Two round trips. READ COMMITTED and statement_timeout = 0 whatever the role's defaults (an
     // ALTER ROLE ... SET statement_timeout would end the held lock's later checks); the SET LOCALs end
-    // with the transaction, so nothing leaks into a pooled server connection.
-    session_.send(
-        fmt::format("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 0; "
-                    "SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0; "
-                    "LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT; SELECT pg_backend_pid()",
-                    table_.quoted()));
+    // with the transaction, so nothing leaks into a pooled server connection. A refused try rolls back
+    // as `attempt` goes.
+    Transaction attempt(
+        session_,
+        {{"statement_timeout", "0"}, {"lock_timeout", "0"}, {"idle_in_transaction_session_timeout", "0"}},
+        "READ COMMITTED");
     try {
-        holder_pid_ = static_cast<int>(session_.await_result(std::nullopt)->integer(0, 0));
+        holder_pid_ = static_cast<int>(
+            session_
+                .exec(fmt::format(
+                    "LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT; SELECT pg_backend_pid()",
+                    table_.quoted()))
+                .integer(0, 0));
     } catch (const QueryError& failure) {
-        if (session_.in_transaction()) session_.exec("ROLLBACK");
         if (failure.error().sqlstate != lock_not_available) throw;
         return false;
     }
-    held_ = true;
+    held_.emplace(std::move(attempt));
     // The worker's backend, for blocks_worker(); a pooler's connection reports a made-up pid.
     const int pid = static_cast<int>(worker_.exec("SELECT pg_backend_pid()").integer(0, 0));
     worker_pid_ = pid == worker_.backend_pid() ? pid : 0;
@@ -96,8 +101,10 @@ bool TableLock::blocks_worker() {
 
 void TableLock::release() {
     observer_.reset();
-    if (!std::exchange(held_, false)) return;
-    session_.exec("ROLLBACK");  // the lock transaction wrote nothing
+    if (!held_) return;
+    Transaction held = std::move(*held_);
+    held_.reset();
+    held.rollback();  // the lock transaction wrote nothing
 }
 
 }  // namespace pgentry::db

@@ -33,9 +33,9 @@ Clock::duration jittered(std::chrono::milliseconds backoff) {
     return std::chrono::milliseconds(spread(random));
 }
 
-config::Duration remaining(Clock::time_point deadline) {
-    return std::max(config::Duration(1),
-                    std::chrono::duration_cast<config::Duration>(deadline - Clock::now()));
+std::chrono::milliseconds remaining(Clock::time_point deadline) {
+    return std::max(std::chrono::milliseconds(1),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
 }
 
 double seconds_since(Clock::time_point start) {
@@ -44,7 +44,8 @@ double seconds_since(Clock::time_point start) {
 
 }  // namespace
 
-Connection wait_for_database(EventLoop& loop, const ConnectParams& params, config::Duration timeout) {
+Connection wait_for_database(EventLoop& loop, const ConnectParams& params,
+                             std::chrono::milliseconds timeout) {
     const auto start = Clock::now();
     const auto deadline = start + (timeout.count() == 0 ? single_attempt_limit : timeout);
     const std::string& target = params.url.target();
@@ -90,7 +91,7 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params, confi
 }
 
 Connection open_second(EventLoop& loop, const ConnectParams& params, Connection& first,
-                       config::Duration timeout) {
+                       std::chrono::milliseconds timeout) {
     const auto start = Clock::now();
     const auto deadline = start + (timeout.count() == 0 ? single_attempt_limit : timeout);
     auto backoff = first_pair_backoff;

@@ -1,15 +1,17 @@
 #pragma once
 // Stage 2: wait until the database accepts a session (SPEC.md "--wait-timeout").
-#include "config/options.hpp"
+#include <chrono>
+
 #include "db/connection.hpp"
 
 namespace pgentry::db {
 
 // Retries what waiting can fix (refused, unresolvable host, starting up, too many connections)
 // with a short capped backoff. Throws Error(77) at once when the credentials are refused, Error(69) at
-// once for what waiting cannot fix (TLS, a refused startup parameter) and when timeout passes (0: one
-// attempt), Error(64) for a setting libpq refuses, Interrupted on a stop signal.
-Connection wait_for_database(EventLoop& loop, const ConnectParams& params, config::Duration timeout);
+// once for what waiting cannot fix (TLS, a refused startup parameter, a setting libpq refuses only when it
+// connects) and when timeout passes (0: one attempt), Interrupted on a stop signal. Never Error(64): the
+// URL's are DatabaseUrl::parse's, raised before waiting.
+Connection wait_for_database(EventLoop& loop, const ConnectParams& params, std::chrono::milliseconds timeout);
 
 // pgentry needs two sessions per instance while migrating (the lock's and the worker's): this opens
 // the second while `first` is held. All or nothing: when the server has no slot for it (53300:
@@ -18,6 +20,6 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params, confi
 // never hold every slot between them. Other failures are waited out as wait_for_database does.
 // Throws Error(69) saying that 2 connections are needed when timeout passes (0: one attempt).
 Connection open_second(EventLoop& loop, const ConnectParams& params, Connection& first,
-                       config::Duration timeout);
+                       std::chrono::milliseconds timeout);
 
 }  // namespace pgentry::db

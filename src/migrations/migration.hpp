@@ -40,7 +40,4 @@ std::optional<FileName> parse_file_name(std::string_view file_name);
 // <what>".
 Migration parse_migration(const FileName& name, const std::filesystem::path& path, std::string_view body);
 
-// Lowercase hex SHA-256 of text (OpenSSL libcrypto).
-std::string sha256_hex(std::string_view text);
-
 }  // namespace pgentry::migrations

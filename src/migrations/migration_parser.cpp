@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/sha256.hpp"
 #include "migrations/migration.hpp"
 #include "migrations/statement_rules.hpp"
 #include "migrations/statement_splitter.hpp"

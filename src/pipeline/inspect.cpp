@@ -40,9 +40,9 @@ std::map<std::int64_t, StatusLine> status_lines(const migrations::MigrationSet& 
 
 }  // namespace
 
-void print_status(Target& target, const migrations::MigrationSet& set, std::ostream& out) {
+void print_status(MigrationDatabase& database, const migrations::MigrationSet& set, std::ostream& out) {
     const auto applied =
-        db::with_step(db::reading_history, [&] { return target.history.read(target.session).applied; });
+        db::with_step(db::reading_history, [&] { return database.history.read(database.session).applied; });
     const auto lines = status_lines(set, applied);
     std::size_t name_width = 4;
     for (const auto& [version, line] : lines)
@@ -59,9 +59,10 @@ void print_status(Target& target, const migrations::MigrationSet& set, std::ostr
     out.flush();
 }
 
-int verify(Target& target, const migrations::MigrationSet& set) {
-    Plan plan = make_plan(
-        set, db::with_step(db::reading_history, [&] { return target.history.read(target.session).applied; }));
+int verify(MigrationDatabase& database, const migrations::MigrationSet& set) {
+    Plan plan = make_plan(set, db::with_step(db::reading_history, [&] {
+                              return database.history.read(database.session).applied;
+                          }));
     warn_missing(plan);
     refuse_changed(plan);
     if (!plan.pending.empty()) {

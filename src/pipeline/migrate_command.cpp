@@ -21,14 +21,20 @@ namespace {
 class ScopedDatabaseUrl {
 public:
     explicit ScopedDatabaseUrl(const std::string& url) {
-        if (url.empty()) return;
-        if (const char* old = std::getenv("DATABASE_URL")) previous_ = old;
+        if (url.empty()) {
+            return;
+        }
+        if (const char* old = std::getenv("DATABASE_URL")) {
+            previous_ = old;
+        }
         active_ = setenv("DATABASE_URL", url.c_str(), 1) == 0;
     }
     ScopedDatabaseUrl(const ScopedDatabaseUrl&) = delete;
     ScopedDatabaseUrl& operator=(const ScopedDatabaseUrl&) = delete;
     ~ScopedDatabaseUrl() {
-        if (!active_) return;
+        if (!active_) {
+            return;
+        }
         if (previous_) {
             setenv("DATABASE_URL", previous_->c_str(), 1);
         } else {
@@ -41,30 +47,34 @@ private:
     bool active_ = false;
 };
 
-supervisor::ChildExit run_shell(const std::string& command, const config::Options& options) {
-    const ScopedDatabaseUrl url(options.database_url);
-    std::string shell = "/bin/sh", dash_c = "-c", text = command;
+supervisor::ChildExit run_shell(const MigrateCommand& migrate) {
+    const ScopedDatabaseUrl url(migrate.database_url);
+    std::string shell = "/bin/sh", dash_c = "-c", text = migrate.command;
     char* const argv[] = {shell.data(), dash_c.data(), text.data(), nullptr};
     // Always the group: sh -c does not pass signals on to the tool it runs (SPEC.md "Other migration tools").
     return supervisor::run_to_completion({argv, nullptr, "migrate command"},
-                                         {options.stop_timeout.count(), true});
+                                         {migrate.stop_timeout.count(), true});
 }
 
 }  // namespace
 
-void run_migrate_command(Target& target, const config::Options& options) {
+void run_migrate_command(MigrationDatabase& database, const MigrateCommand& migrate) {
     // Django, Alembic and dbmate do not lock: pgentry's advisory lock makes them run one replica at a time.
     // Other tools lock by themselves, and pgentry's table lock would make Ecto's own lock wait for it.
-    std::optional<db::Connection> worker;
+    std::optional<db::MigrationSession> worker;
     std::optional<db::Lock> lock;
-    if (options.lock == config::LockKind::advisory) {
-        worker.emplace(target.open_worker());
-        lock.emplace(target.lock(*worker, options));
+    if (database.settings.lock_kind == "advisory") {
+        worker.emplace(database.open_worker());
+        lock.emplace(database.lock(*worker));
     }
     log::info("== Running migrate command");
-    const supervisor::ChildExit exit = run_shell(*options.migrate_command, options);
-    if (lock) db::with_step(db::releasing_lock, [&] { lock->release(); });
-    if (exit.stop_signal != 0) throw Interrupted(exit.stop_signal);
+    const supervisor::ChildExit exit = run_shell(migrate);
+    if (lock) {
+        db::with_step(db::releasing_lock, [&] { lock->release(); });
+    }
+    if (exit.stop_signal != 0) {
+        throw Interrupted(exit.stop_signal);
+    }
     using How = supervisor::ChildExit::How;
     char name[16];
     switch (exit.how) {

@@ -1,13 +1,11 @@
 #pragma once
 // --mode=rollback: down sections, newest first, under the same lock as migrating.
-#include "config/options.hpp"
 #include "migrations/migration_set.hpp"
-#include "pipeline/target.hpp"
+#include "pipeline/migration_database.hpp"
 
 namespace pgentry::pipeline {
 
-// Error(65), before anything runs, when a migration to roll back has no file or no down section, or when
-// --to names a version that is not applied (0 means all).
-void rollback(Target& target, const migrations::MigrationSet& set, const config::Options& options);
+// Error(65) as select_rollback (pipeline/rollback_selection.hpp), before anything runs.
+void rollback(MigrationDatabase& database, const migrations::MigrationSet& set);
 
 }  // namespace pgentry::pipeline

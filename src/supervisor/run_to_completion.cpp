@@ -1,16 +1,17 @@
 #include "supervisor/run_to_completion.hpp"
 
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <ctime>
+
 #include "supervisor/log_line.hpp"
 #include "supervisor/reaper.hpp"
 #include "supervisor/signals.hpp"
 #include "supervisor/spawn.hpp"
-
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <algorithm>
-#include <csignal>
-#include <ctime>
 
 namespace pgentry::supervisor {
 namespace {

@@ -2,9 +2,9 @@
 // One child from its start to its end under pgentry's PID-1 discipline, for every child pgentry runs: the
 // application server (pgentry-init's supervise) and another tool's migrator (--migrate-command, SPEC.md
 // "Other migration tools"). Plain POSIX and no exceptions: compiled into pgentry-init too.
-#include "supervisor/exec_command.hpp"
-
 #include <cstdint>
+
+#include "supervisor/exec_command.hpp"
 
 namespace pgentry::supervisor {
 

@@ -17,6 +17,7 @@
 
 #include "check.hpp"
 #include "common/error.hpp"
+#include "common/sha256.hpp"
 #include "migrations/migration.hpp"
 
 using pgentry::fuzz::check;
@@ -152,7 +153,7 @@ void check_migration(std::string_view body, const migrations::Migration& migrati
         check(migration.down->first_line >= 1 && migration.down->first_line <= line_count(normalized) + 1,
               "the down section starts on a line of the file");
     }
-    check(migration.checksum == migrations::sha256_hex(migration.up.sql), "the checksum is SHA-256 of up");
+    check(migration.checksum == pgentry::sha256_hex(migration.up.sql), "the checksum is SHA-256 of up");
 }
 
 }  // namespace

@@ -6,25 +6,19 @@
 // malformed file names, statements before the first marker, a marker twice, unknown marker options,
 // duplicate versions and a missing directory (validation_test.cpp). The closed port and the wrong
 // password of connection_test.cpp come back below only to pin the message the user reads.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <system_error>
-#include <thread>
 #include <utility>
 
+#include "not_postgres.hpp"
 #include "pgentry.hpp"
 
 namespace pgentry::test {
@@ -36,90 +30,6 @@ using Files = std::vector<std::pair<std::string, std::string>>;
 
 // The password of every URL the rows use: it must never show in what pgentry prints.
 constexpr std::string_view secret = "Bad-Input-S3cret";
-
-// --- a TCP server that is not PostgreSQL -----------------------------------------------------------------
-
-// Listens on 127.0.0.1 (a free port) and treats every client the same way until destruction.
-class NotPostgres {
-public:
-    enum class Behaviour {
-        garbage,  // answers whatever arrives with an HTTP error, then closes
-        closes,   // closes each connection at once
-        silent,   // accepts and never says a word
-    };
-
-    explicit NotPostgres(Behaviour behaviour) : behaviour_(behaviour) {
-        listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (listener_ < 0 || ::pipe2(stop_.data(), O_CLOEXEC) != 0) {
-            throw std::system_error(errno, std::generic_category(), "socket/pipe");
-        }
-        port_ = bind_loopback(listener_);
-        if (::listen(listener_, 64) != 0) {
-            throw std::system_error(errno, std::generic_category(), "listen on 127.0.0.1");
-        }
-        thread_ = std::thread([this] { serve(); });
-    }
-
-    ~NotPostgres() {
-        const char byte = 0;
-        [[maybe_unused]] const auto ignored = ::write(stop_[1], &byte, 1);
-        thread_.join();
-        for (const int fd : {listener_, stop_[0], stop_[1]}) {
-            ::close(fd);
-        }
-    }
-
-    NotPostgres(const NotPostgres&) = delete;
-    NotPostgres& operator=(const NotPostgres&) = delete;
-
-    int port() const { return port_; }
-
-private:
-    void serve() {
-        std::vector<int> kept;  // the silent server's clients, closed only at the end
-        for (;;) {
-            std::array<pollfd, 2> fds{{{listener_, POLLIN, 0}, {stop_[0], POLLIN, 0}}};
-            if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
-                break;
-            }
-            if (fds[1].revents != 0) {
-                break;
-            }
-            if (fds[0].revents == 0) {
-                continue;
-            }
-            const int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-            if (client < 0) {
-                continue;
-            }
-            switch (behaviour_) {
-            case Behaviour::garbage: {
-                // libpq speaks first (an SSLRequest or the startup packet); answer once it has.
-                pollfd readable{client, POLLIN, 0};
-                if (::poll(&readable, 1, 1000) > 0) {
-                    std::array<char, 512> buffer{};
-                    [[maybe_unused]] const auto n = ::read(client, buffer.data(), buffer.size());
-                }
-                constexpr std::string_view reply = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
-                [[maybe_unused]] const auto n = ::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
-                ::close(client);
-                break;
-            }
-            case Behaviour::closes: ::close(client); break;
-            case Behaviour::silent: kept.push_back(client); break;
-            }
-        }
-        for (const int fd : kept) {
-            ::close(fd);
-        }
-    }
-
-    Behaviour behaviour_;
-    int listener_ = -1;
-    std::array<int, 2> stop_{-1, -1};
-    int port_ = 0;
-    std::thread thread_;
-};
 
 // --- the table ---------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 #include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -13,7 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
+
+#include "migration_dir.hpp"
 
 namespace pid1 {
 namespace {
@@ -156,7 +158,7 @@ Init::Init(const std::string& dir, const std::vector<std::string>& init_args,
 }
 
 Init::~Init() {
-    if (launcher_ > 0 && !exited_) {
+    if (launcher_ > 0 && !exit_code_) {
         kill(-launcher_, SIGKILL);
         waitpid(launcher_, nullptr, 0);
     }
@@ -166,16 +168,15 @@ Init::~Init() {
 }
 
 pid_t Init::pid() {
-    const auto deadline = Clock::now() + 10s;
     const std::string init = real_path(launch_.init);
-    while (init_ < 0 && Clock::now() < deadline) {
+    const auto started = [&] {
         const pid_t candidate = launch_.pid_namespace ? child_of(launcher_) : launcher_;
         if (candidate > 0 && exe_of(candidate) == init && has_blocked_its_signals(candidate)) {
             init_ = candidate;
-        } else {
-            std::this_thread::sleep_for(200us);
         }
-    }
+        return init_ > 0;
+    };
+    pgentry::test::eventually(started, 10s, 200us);
     return init_;
 }
 
@@ -186,31 +187,14 @@ void Init::signal(int sig) {
 }
 
 std::optional<int> Init::wait_exit(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    int status = 0;
-    while (!exited_ && Clock::now() < deadline) {
-        const pid_t done = waitpid(launcher_, &status, WNOHANG);
-        if (done == launcher_) {
-            exited_ = true;
-        } else {
-            std::this_thread::sleep_for(1ms);
-        }
+    if (!exit_code_) {
+        exit_code_ = pgentry::test::reap(launcher_, Clock::now() + timeout);
     }
-    if (!exited_) {
-        return std::nullopt;
-    }
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    return exit_code_;
 }
 
 bool Init::wait_for_line(const std::string& line, std::chrono::milliseconds timeout) const {
-    const auto deadline = Clock::now() + timeout;
-    while (!has_line(report(), line)) {
-        if (Clock::now() >= deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
+    return pgentry::test::eventually([&] { return has_line(report(), line); }, timeout, 1ms);
 }
 
 void Pid1Test::SetUp() {
@@ -222,9 +206,7 @@ void Pid1Test::SetUp() {
     if (!unshare_works) {
         GTEST_SKIP() << "`unshare --pid --fork --mount-proc` does not work here";
     }
-    char pattern[] = "/tmp/pid1-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+    dir_ = pgentry::test::make_temp_dir("pid1-test-");
     chmod(dir_.c_str(), 0755);
 }
 

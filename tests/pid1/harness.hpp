@@ -1,18 +1,21 @@
 #pragma once
 // Running pgentry-init under test: as a real PID 1 in a new pid namespace (unshare), directly as a subreaper,
 // or on a pseudo-terminal. The command is usually pid1_probe, whose report lines land in report_path().
-#include <gtest/gtest.h>
-
 #include <sys/types.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "process.hpp"
+
 namespace pid1 {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using pgentry::test::Clock;
 
 std::string init_bin();
 std::string probe_bin();
@@ -65,7 +68,7 @@ private:
     pid_t launcher_ = -1;
     pid_t init_ = -1;
     int master_ = -1;
-    bool exited_ = false;
+    std::optional<int> exit_code_;  // the launcher's, once reaped
 };
 
 // Skips unless root with a working `unshare --pid`; gives each test a fresh directory.

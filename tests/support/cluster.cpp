@@ -1,17 +1,12 @@
 #include "cluster.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <system_error>
 
 #include "database.hpp"
 #include "migration_dir.hpp"
@@ -51,7 +46,9 @@ std::vector<std::string> as_server_user(std::vector<std::string> argv) {
 
 // What the server (run as postgres by root) must own.
 void hand_to_server_user(const std::filesystem::path& path) {
-    if (::geteuid() != 0) return;
+    if (::geteuid() != 0) {
+        return;
+    }
     const passwd* postgres = ::getpwnam("postgres");
     if (postgres == nullptr || ::chown(path.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
         throw std::runtime_error("cannot hand " + path.string() + " to user postgres");
@@ -68,41 +65,6 @@ void run_checked(const std::vector<std::string>& argv) {
 }
 
 }  // namespace
-
-int bind_loopback(int fd) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        throw std::system_error(errno, std::generic_category(), "bind 127.0.0.1:0");
-    }
-    return ntohs(address.sin_port);
-}
-
-ClosedPort::ClosedPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    if (fd_ < 0) {
-        throw std::system_error(errno, std::generic_category(), "socket");
-    }
-    try {
-        port_ = bind_loopback(fd_);
-    } catch (...) {
-        ::close(fd_);
-        throw;
-    }
-}
-
-ClosedPort::~ClosedPort() {
-    release();
-}
-
-void ClosedPort::release() {
-    if (fd_ >= 0) {
-        ::close(fd_);
-        fd_ = -1;
-    }
-}
 
 PrivateCluster::PrivateCluster(int max_connections)
     : dir_(make_temp_dir("pgentry-cluster-")), bindir_(server_bindir()), max_connections_(max_connections) {

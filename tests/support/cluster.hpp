@@ -1,34 +1,14 @@
 #pragma once
-// Servers a test controls on its own: a port that refuses connections, and a private PostgreSQL cluster
-// that can be started late or restarted without disturbing the tests sharing pg_virtualenv's server.
+// A private PostgreSQL cluster a test controls on its own: started late or restarted without disturbing the
+// tests sharing pg_virtualenv's server.
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "closed_port.hpp"
 #include "database.hpp"
 
 namespace pgentry::test {
-
-// Binds fd to a free port of 127.0.0.1 and returns it; throws std::system_error naming what failed.
-int bind_loopback(int fd);
-
-// A 127.0.0.1 port bound by the test but never listening: connecting is refused, and no other program
-// can take the port while this object lives.
-class ClosedPort {
-public:
-    ClosedPort();
-    ~ClosedPort();
-    ClosedPort(const ClosedPort&) = delete;
-    ClosedPort& operator=(const ClosedPort&) = delete;
-
-    int port() const { return port_; }
-    // Frees the port for a server about to listen on it.
-    void release();
-
-private:
-    int fd_ = -1;
-    int port_ = 0;
-};
 
 // initdb'd at construction (trust authentication, listening on 127.0.0.1 only once started), stopped
 // with -m immediate and deleted at destruction. As root, the server programs run as user postgres.

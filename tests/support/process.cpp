@@ -62,10 +62,6 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
     return result;
 }
 
-int decode_status(int status) {
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
-
 }  // namespace
 
 std::ostream& operator<<(std::ostream& os, const RunResult& result) {
@@ -177,19 +173,33 @@ void Process::signal(int signo) const {
     }
 }
 
-std::optional<int> Process::wait_for(Clock::time_point deadline) {
-    while (!exit_code_) {
+int exit_code_of(int wait_status) {
+    return WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
+}
+
+std::optional<int> reap(pid_t pid, Clock::time_point deadline) {
+    for (;;) {
         int status = 0;
-        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-        if (r == pid_) {
-            exit_code_ = decode_status(status);
-        } else if (r < 0 && errno != EINTR) {
-            throw os_error("waitpid");
-        } else if (Clock::now() >= deadline) {
-            return std::nullopt;
-        } else {
-            std::this_thread::sleep_for(2ms);
+        const pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            return exit_code_of(status);
         }
+        if (r < 0 && errno != EINTR) {
+            throw os_error("waitpid");
+        }
+        if (Clock::now() >= deadline) {
+            return std::nullopt;
+        }
+        std::this_thread::sleep_for(1ms);
+    }
+}
+
+std::optional<int> Process::wait_for(Clock::time_point deadline) {
+    if (!exit_code_) {
+        exit_code_ = reap(pid_, deadline);
+    }
+    if (!exit_code_) {
+        return std::nullopt;
     }
     // The output is complete once the pipes close; only a grandchild holding them could delay that.
     std::unique_lock lock(mutex_);

@@ -1,5 +1,6 @@
 #pragma once
-// Running programs (pgentry, pg_ctl, ...) from a test: pipes for their output, deadlines for every wait.
+// Running programs (pgentry, pg_ctl, pgentry-init, ...) from a test: pipes for their output, deadlines for
+// every wait. No libpq: the PID-1 harness (tests/pid1) shares it.
 #include <sys/types.h>
 
 #include <chrono>
@@ -72,15 +73,22 @@ private:
 // Runs argv to completion. At the timeout the child is killed, the test fails and exit_code is -1.
 RunResult run(const std::vector<std::string>& argv, const Env& env = {}, Clock::duration timeout = 60s);
 
-// Polls condition every few milliseconds until it holds (true) or timeout passes (false).
+// The exit code waitpid's status stands for: 128+S when killed by signal S, as a shell reports it.
+int exit_code_of(int wait_status);
+
+// Reaps pid, a child of this process, polling every millisecond: its exit code (exit_code_of), or nullopt
+// if it still runs at deadline. Throws std::system_error when waitpid fails (pid is no child of ours).
+std::optional<int> reap(pid_t pid, Clock::time_point deadline);
+
+// Polls condition every `every` until it holds (true) or timeout passes (false).
 template <typename Condition>
-bool eventually(Condition condition, Clock::duration timeout) {
+bool eventually(Condition condition, Clock::duration timeout, Clock::duration every = 20ms) {
     const auto deadline = Clock::now() + timeout;
     while (!condition()) {
         if (Clock::now() >= deadline) {
             return false;
         }
-        std::this_thread::sleep_for(20ms);
+        std::this_thread::sleep_for(every);
     }
     return true;
 }

@@ -1,5 +1,7 @@
 // libpq's connection failure messages as captured here from libpq 15 against PostgreSQL 15 (pg_virtualenv,
-// and a copy with ssl=on and a self-signed certificate) and PgBouncer 1.18, with what each means.
+// a copy with ssl=on and a self-signed certificate, a pg_basebackup standby with hot_standby=off) and
+// PgBouncer 1.18, with what each means: PQconnectStart, PQsetErrorVerbosity(PQERRORS_VERBOSE), PQconnectPoll
+// until it fails, PQerrorMessage, as db::Connection::open does.
 #include "db/connect_message.hpp"
 
 #include <gtest/gtest.h>
@@ -36,7 +38,7 @@ const Sample samples[] = {
      ConnectFailure::credentials},
     {"standby with hot_standby=off: the primary message and its detail",
      at_5432 + "FATAL:  57P03: the database system is not accepting connections\n"
-               "DETAIL:  Hot standby mode is disabled.\nLOCATION:  ProcessStartupPacket, postmaster.c:2383\n",
+               "DETAIL:  Hot standby mode is disabled.\nLOCATION:  ProcessStartupPacket, postmaster.c:2426\n",
      "57P03", "the database system is not accepting connections; DETAIL: Hot standby mode is disabled.",
      ConnectFailure::retry},
     {"refused",
@@ -83,6 +85,9 @@ const Sample samples[] = {
     {"PgBouncer without the database",
      at_6439 + "FATAL:  08P01: no such database: nodb\n",
      "08P01", "no such database: nodb", ConnectFailure::retry},
+    {"libpq refuses a setting only once it has a socket (DatabaseUrl::parse's dry runs make none)",
+     at_5432 + "invalid integer value \"abc\" for connection option \"keepalives\"\n",
+     "", "invalid integer value \"abc\" for connection option \"keepalives\"", ConnectFailure::not_retried},
     {"libpq refuses a setting before connecting",
      "invalid sslmode value: \"sometimes\"\n",
      "", "invalid sslmode value: \"sometimes\"", ConnectFailure::not_retried},

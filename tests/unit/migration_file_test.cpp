@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/sha256.hpp"
 #include "migrations/migration.hpp"
 
 namespace pgentry::migrations {

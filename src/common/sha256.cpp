@@ -1,11 +1,11 @@
+#include "common/sha256.hpp"
+
 #include <openssl/evp.h>
 
 #include <array>
 #include <stdexcept>
 
-#include "migrations/migration.hpp"
-
-namespace pgentry::migrations {
+namespace pgentry {
 
 std::string sha256_hex(std::string_view text) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
@@ -23,4 +23,4 @@ std::string sha256_hex(std::string_view text) {
     return out;
 }
 
-}  // namespace pgentry::migrations
+}  // namespace pgentry

@@ -1,0 +1,58 @@
+#include "db/transaction.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "log/log.hpp"
+
+namespace pgentry::db {
+
+Transaction::Transaction(Connection& connection, const std::vector<LocalSetting>& locals,
+                         std::string_view isolation)
+    : connection_(&connection) {
+    std::string sql = isolation.empty() ? "BEGIN; " : fmt::format("BEGIN ISOLATION LEVEL {}; ", isolation);
+    for (const LocalSetting& local : locals)
+        sql += fmt::format("SET LOCAL {} = {}; ", local.name, local.value);
+    try {
+        connection.exec(sql);
+    } catch (...) {
+        roll_back_quietly(connection);  // a refused SET LOCAL leaves the BEGIN open
+        throw;
+    }
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : connection_(std::exchange(other.connection_, nullptr)) {}
+
+Transaction::~Transaction() {
+    if (!connection_) return;
+    try {
+        roll_back_quietly(*connection_);
+    } catch (const std::exception& failure) {
+        // A stop signal cut the wait short: the session closes on the way out, which rolls back too.
+        log::debug(std::string("rolling back: ") + failure.what());
+    }
+}
+
+void Transaction::set_local(std::string_view name, std::string_view value) {
+    connection_->exec(fmt::format("SET LOCAL {} = {}", name, value));
+}
+
+void Transaction::commit() {
+    std::exchange(connection_, nullptr)->exec("COMMIT");
+}
+
+void Transaction::rollback() {
+    std::exchange(connection_, nullptr)->exec("ROLLBACK");
+}
+
+void roll_back_quietly(Connection& connection) {
+    try {
+        if (connection.in_transaction()) connection.exec("ROLLBACK");
+    } catch (const QueryError&) {
+        // the session is gone: the server rolled back already
+    }
+}
+
+}  // namespace pgentry::db
