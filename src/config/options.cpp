@@ -197,7 +197,9 @@ void reject_rollback_options_elsewhere(const Sources& sources, Mode mode) {
 // history and would silently ignore it.
 void reject_migrate_command_elsewhere(const Sources& sources, Mode mode) {
     const std::vector<Setting> given = sources.settings("migrate-command");
-    if (given.empty() || mode == Mode::run || mode == Mode::migrate_only) return;
+    if (given.empty() || mode == Mode::run || mode == Mode::migrate_only) {
+        return;
+    }
     const Setting chosen = sources.settings("mode").front();  // run is the default: the mode was given
     throw usage_error(given.front().origin + "='" + shown(given.front().value) +
                       "' is only for --mode=run and --mode=migrate-only, not " + chosen.origin + "='" +
