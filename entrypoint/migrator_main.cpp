@@ -14,6 +14,7 @@
 #include "migrations/migration_set.hpp"
 #include "pipeline/inspect.hpp"
 #include "pipeline/migrate.hpp"
+#include "pipeline/migrate_command.hpp"
 #include "pipeline/rollback.hpp"
 
 using namespace pgentry;
@@ -21,25 +22,35 @@ using config::Mode;
 
 namespace {
 
-// The database stage of each mode, after waiting (config/modes.hpp has what else each mode does).
-using Action = int (*)(pipeline::MigrationDatabase&, const migrations::MigrationSet&);
+// What stage 4 works from: the SQL files, or another tool's migrator (--migrate-command) in their place.
+struct MigrationSource {
+    const migrations::MigrationSet& files;
+    std::optional<pipeline::MigrateCommand> command;
+};
 
-int migrate(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
-    pipeline::migrate(database, set);
+// The database stage of each mode, after waiting (config/modes.hpp has what else each mode does).
+using Action = int (*)(pipeline::MigrationDatabase&, const MigrationSource&);
+
+int migrate(pipeline::MigrationDatabase& database, const MigrationSource& source) {
+    if (source.command) {
+        pipeline::run_migrate_command(database, *source.command);
+    } else {
+        pipeline::migrate(database, source.files);
+    }
     return exit_code::ok;
 }
-int status(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
-    pipeline::print_status(database, set, std::cout);
+int status(pipeline::MigrationDatabase& database, const MigrationSource& source) {
+    pipeline::print_status(database, source.files, std::cout);
     return exit_code::ok;
 }
-int verify(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
-    return pipeline::verify(database, set);
+int verify(pipeline::MigrationDatabase& database, const MigrationSource& source) {
+    return pipeline::verify(database, source.files);
 }
-int rollback(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
-    pipeline::rollback(database, set);
+int rollback(pipeline::MigrationDatabase& database, const MigrationSource& source) {
+    pipeline::rollback(database, source.files);
     return exit_code::ok;
 }
-int none(pipeline::MigrationDatabase&, const migrations::MigrationSet&) {
+int none(pipeline::MigrationDatabase&, const MigrationSource&) {
     return exit_code::ok;
 }
 
@@ -89,7 +100,12 @@ int run_database_stages(const config::Options& options, const migrations::Migrat
     db::EventLoop loop;
     db::Connection session = db::wait_for_database(loop, params, settings.wait_timeout);
     pipeline::MigrationDatabase database{loop, params, session, db::History(settings.table), settings};
-    return action(options.mode)(database, set);
+    const MigrationSource source{set, options.migrate_command
+                                          ? std::optional<pipeline::MigrateCommand>({*options.migrate_command,
+                                                                                     options.database_url,
+                                                                                     options.stop_timeout})
+                                          : std::nullopt};
+    return action(options.mode)(database, source);
 }
 
 int run(const config::Options& options) {
@@ -99,8 +115,9 @@ int run(const config::Options& options) {
     }
     std::optional<launch::Identity> identity;
     if (options.user && mode.launches) identity = launch::resolve_user(*options.user);
-    const auto set = mode.reads_migrations ? migrations::MigrationSet::load(options.migrations_dir)
-                                           : migrations::MigrationSet{};
+    const auto set = mode.reads_migrations && !options.migrate_command
+                         ? migrations::MigrationSet::load(options.migrations_dir)
+                         : migrations::MigrationSet{};
     if (mode.waits) {
         if (int code = run_database_stages(options, set); code != exit_code::ok) return code;
     }

@@ -53,6 +53,8 @@ struct Descriptions : po::options_description {
                                                    "roll back and retry; 0 = wait forever (default: 5s)")
             ("ddl-retry-timeout", text("DURATION"), "how long to retry statements that get no lock, "
                                                     "then exit 75 (default: 10m)")
+            ("migrate-command", text("COMMAND"), "run another tool's migrator (sh -c COMMAND) instead of "
+                                                 "the SQL files, in run and migrate-only")
             ("launch", text("HOW"), "supervise | exec: stay PID 1, or replace pgentry by the command "
                                     "(default: supervise)")
             ("stop-timeout", text("DURATION"), "SIGKILL the command this long after forwarding SIGTERM, "

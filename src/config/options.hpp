@@ -38,6 +38,8 @@ struct Options {
     std::optional<Duration> statement_timeout;
     Duration ddl_lock_timeout = std::chrono::seconds(5);    // lock_timeout of migration statements; 0: none
     Duration ddl_retry_timeout = std::chrono::minutes(10);  // then exit 75
+    // Another tool's migrator, run as /bin/sh -c VALUE in place of the SQL files (run and migrate-only only).
+    std::optional<std::string> migrate_command;
     Launch launch = Launch::supervise;
     Duration stop_timeout{0};  // 0: never SIGKILL
     bool signal_group = false;
