@@ -51,7 +51,9 @@ TEST_F(MigrateCommandProcess, SigtermWhileWaitingForTheAdvisoryLockRunsNothing) 
 TEST_F(MigrateCommandProcess, ItsLeftoversAreStoppedBeforeTheServerStarts) {
     const auto result = pgentry(
         "run",
-        {"--migrate-command=(trap 'echo stopped-$((6*7)); exit 0' TERM; while :; do sleep 0.05; done) &",
+        // The command ends once the leftover's trap is set: a SIGTERM before that would end it silently.
+        {"--migrate-command=ready=$(mktemp -u); (trap 'echo stopped-$((6*7)); exit 0' TERM; : >\"$ready\"; "
+         "while :; do sleep 0.05; done) & until [ -e \"$ready\" ]; do sleep 0.01; done; rm \"$ready\"",
          "--", "/bin/sh", "-c", "echo server-$((6*7))"});
     EXPECT_EQ(result.exit_code, 0) << result;
     const auto stopped = result.out.find("stopped-42");
