@@ -35,6 +35,7 @@ PSQL=$PGBIN/psql  # the real one: Debian's /usr/bin/psql is a Perl wrapper that 
 DBMATE=$BENCH_DIR/node_modules/@dbmate/linux-x64/bin/dbmate
 PGENTRY=$BUILD_DIR/pgentry
 PGENTRY_INIT=$BUILD_DIR/pgentry-init
+SQUAWK=$ROOT/tests/lint-corpus/node_modules/.bin/squawk  # squawk-cli, the version the lint's agreement test pins
 
 QUICK=${BENCH_QUICK:-0}  # --quick sets and exports BENCH_QUICK, which pg_virtualenv passes on
 MIGRATIONS=200             # the migrate cases' history
@@ -117,12 +118,14 @@ free_port() {
 reset_commands() { CMD_LABELS=(); CMD_LINES=(); CMD_PREPARES=(); }
 add_command() { CMD_LABELS+=("$1"); CMD_LINES+=("$2"); CMD_PREPARES+=("${3:-}"); }
 
-# hyperfine_rounds NAME ROUNDS RUNS WARMUP: runs hyperfine ROUNDS times over the commands, in forward
-# then reverse order, so slow drift of the machine's load hits every command alike; the runs of all
-# rounds are pooled by bench/report.py. Commands run without a shell (-N), so no shell start-up is in
-# any time. A command that exits non-zero aborts the benchmark.
+# hyperfine_rounds NAME ROUNDS RUNS WARMUP [HYPERFINE-OPTION...]: runs hyperfine ROUNDS times over the
+# commands, in forward then reverse order, so slow drift of the machine's load hits every command alike; the
+# runs of all rounds are pooled by bench/report.py. Commands run without a shell (-N), so no shell start-up
+# is in any time. A command that exits non-zero aborts the benchmark, unless --ignore-failure is given (the
+# linters exit 1 when they find something).
 hyperfine_rounds() {
     local name=$1 rounds=$2 runs=$3 warmup=$4 round i
+    local -a extra=("${@:5}")
     local -a order args raws=()
     for ((round = 1; round <= rounds; round++)); do
         order=()
@@ -132,7 +135,7 @@ hyperfine_rounds() {
             for ((i = ${#order[@]} - 1; i >= 0; i--)); do reversed+=("${order[i]}"); done
             order=("${reversed[@]}")
         fi
-        args=(-N --style=basic --warmup "$warmup" --runs "$runs" --export-json "$RAW/$name.r$round.json")
+        args=(-N --style=basic --warmup "$warmup" --runs "$runs" --export-json "$RAW/$name.r$round.json" "${extra[@]}")
         local with_prepare=0
         for i in "${order[@]}"; do [ -n "${CMD_PREPARES[i]}" ] && with_prepare=1; done
         for i in "${order[@]}"; do

@@ -49,6 +49,8 @@ struct Descriptions : po::options_description {
                                                "75; 0 = no limit (default: 0)")
             ("statement-timeout", text("DURATION"), "statement_timeout for migration statements "
                                                     "(default: none)")
+            ("lint", text("POLICY"), "warn | error | off: check pending migrations for rolling-update "
+                                     "hazards before applying; error exits 65 on a finding (default: warn)")
             ("launch", text("HOW"), "supervise | exec: stay PID 1, or replace pgentry by the command "
                                     "(default: supervise)")
             ("stop-timeout", text("DURATION"), "SIGKILL the command this long after forwarding SIGTERM, "

@@ -11,6 +11,7 @@
 
 #include "common/error.hpp"
 #include "config/modes.hpp"
+#include "lint/policy.hpp"
 #include "process/log_format.hpp"
 
 namespace pgentry::config {
@@ -36,6 +37,7 @@ struct Options {
     Duration wait_timeout = std::chrono::seconds(60);  // 0: try once
     Duration lock_timeout{0};                          // 0: no limit
     std::optional<Duration> statement_timeout;
+    lint::Policy lint = lint::Policy::warn;
     Launch launch = Launch::supervise;
     Duration stop_timeout{0};  // 0: never SIGKILL
     bool signal_group = false;
