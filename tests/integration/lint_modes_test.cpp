@@ -176,11 +176,11 @@ TEST_F(LintMode, JsonIsOneObjectPerLine) {
     const auto result = lint({"--log-format=json"});
     EXPECT_EQ(result.exit_code, 1) << result;
     ASSERT_EQ(lines(result.out).size(), 1u) << result;
-    const std::string& object = lines(result.out)[0];
+    const std::string object = lines(result.out)[0];
     EXPECT_TRUE(object.starts_with("{") && object.ends_with("}")) << object;
-    for (const std::string field :
-         {"\"file\":\"" + drop + "\"", std::string("\"line\":2"), std::string("\"column\":1"),
-          std::string("\"rule\":\"ban-drop-column\""), std::string("\"msg\":\"")}) {
+    const std::vector<std::string> fields = {"\"file\":\"" + drop + "\"", "\"line\":2", "\"column\":1",
+                                             "\"rule\":\"ban-drop-column\"", "\"msg\":\""};
+    for (const std::string& field : fields) {
         EXPECT_TRUE(contains(object, field));
     }
 }
