@@ -3,7 +3,8 @@
 #
 #   bench/run.sh [--quick] [migrate|pid1|all|CASE...]     (default: all; as root, about 5-10 minutes)
 #
-#   migrate  the migrator against peers (psql, dbmate): no-op boot, a fresh database, wait, replicas
+#   migrate  the migrator against peers (psql, dbmate, squawk): no-op boot, a fresh database, wait, replicas,
+#            lint speed, the app's stall behind a blocked migration
 #   pid1     PID 1 against peers (tini, dumb-init, catatonit): memory, overhead, SIGTERM latency, orphans
 #   CASE     one or more cases by name, e.g. 07-sigterm-latency (the report keeps the others' last results)
 #
@@ -57,7 +58,7 @@ install_deps() {
         # bench group asks for: install the build group and the bench tools without it.
         "$ROOT/scripts/install-deps.sh" build
         local tool missing=()
-        for tool in tini dumb-init catatonit hyperfine postgresql; do
+        for tool in tini dumb-init catatonit hyperfine postgresql python3-psycopg2; do
             dpkg-query -W -f='${Status}' "$tool" 2>/dev/null | grep -q 'install ok installed' || missing+=("$tool")
         done
         if ((${#missing[@]})); then
@@ -71,6 +72,10 @@ install_deps() {
         (cd "$BENCH_DIR" && npm install --no-audit --no-fund --loglevel=error)
     fi
     [ -x "$DBMATE" ] || die "dbmate not found at $DBMATE after npm install"
+    if [ ! -x "$SQUAWK" ]; then
+        (cd "$ROOT/tests/lint-corpus" && npm ci --no-audit --no-fund --loglevel=error) ||
+            log "squawk did not install: the lint speed case is skipped"
+    fi
 }
 
 # Sets HAVE_PGENTRY=1 when the programs built (or, with BENCH_SKIP_BUILD=1, exist): only the shipped

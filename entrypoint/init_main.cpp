@@ -5,8 +5,6 @@
 #include "process/log_line.hpp"
 #include "supervisor/supervisor.hpp"
 
-#include <sys/prctl.h>
-#include <unistd.h>
 #include <csignal>
 
 namespace {
@@ -22,10 +20,6 @@ int main(int argc, char** argv) {
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, nullptr);
-    // Outside a pid namespace the command's orphans would go to the host's init: adopt them instead.
-    if (getpid() != 1) {
-        prctl(PR_SET_CHILD_SUBREAPER, 1);
-    }
     static process::InitArguments arguments;  // static: the groups array it points to stays reachable
     const process::DecodeError error = process::decode(argc, argv, arguments);
     process::configure_log(arguments.log_format, arguments.log_level);

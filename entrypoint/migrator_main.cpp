@@ -16,6 +16,7 @@
 #include "migrations/new_migration.hpp"
 #include "pipeline/inspect.hpp"
 #include "pipeline/migrate.hpp"
+#include "pipeline/migrate_command.hpp"
 #include "pipeline/rollback.hpp"
 
 using namespace pgentry;
@@ -23,27 +24,37 @@ using config::Mode;
 
 namespace {
 
+// What stage 4 works from: the SQL files, or another tool's migrator (--migrate-command) in their place.
+struct MigrationSource {
+    const migrations::MigrationSet& files;
+    std::optional<pipeline::MigrateCommand> command;
+};
+
 // The database stage of each mode, after waiting (config/modes.hpp has what else each mode does).
-using Action = int (*)(pipeline::MigrationDatabase&, const migrations::MigrationSet&);
+using Action = int (*)(pipeline::MigrationDatabase&, const MigrationSource&);
 // The whole work of a mode whose row does not wait: no database, nothing launched; returns the exit code.
 using OfflineAction = int (*)(const config::Options&);
 
-int migrate(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
-    pipeline::migrate(database, set);
+int migrate(pipeline::MigrationDatabase& database, const MigrationSource& source) {
+    if (source.command) {
+        pipeline::run_migrate_command(database, *source.command);
+    } else {
+        pipeline::migrate(database, source.files);
+    }
     return exit_code::ok;
 }
-int status(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
-    pipeline::print_status(database, set, std::cout);
+int status(pipeline::MigrationDatabase& database, const MigrationSource& source) {
+    pipeline::print_status(database, source.files, std::cout);
     return exit_code::ok;
 }
-int verify(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
-    return pipeline::verify(database, set);
+int verify(pipeline::MigrationDatabase& database, const MigrationSource& source) {
+    return pipeline::verify(database, source.files);
 }
-int rollback(pipeline::MigrationDatabase& database, const migrations::MigrationSet& set) {
-    pipeline::rollback(database, set);
+int rollback(pipeline::MigrationDatabase& database, const MigrationSource& source) {
+    pipeline::rollback(database, source.files);
     return exit_code::ok;
 }
-int none(pipeline::MigrationDatabase&, const migrations::MigrationSet&) {
+int none(pipeline::MigrationDatabase&, const MigrationSource&) {
     return exit_code::ok;
 }
 
@@ -108,18 +119,26 @@ std::string application_name() {
 int run_database_stages(const config::Options& options, const migrations::MigrationSet& set) {
     // Every problem libpq has with the URL is a usage error here, before any waiting.
     db::ConnectParams params{db::DatabaseUrl::parse(options.database_url), application_name()};
-    const pipeline::MigrationSettings settings{db::TableName::parse(options.migrations_table),
-                                               std::string(config::name_of(options.lock)),
-                                               options.lock_timeout,
-                                               options.statement_timeout,
-                                               options.wait_timeout,
-                                               options.lint,
-                                               options.rollback_steps,
-                                               options.rollback_to};
+    const pipeline::MigrationSettings settings{
+        .table = db::TableName::parse(options.migrations_table),
+        .lock_kind = std::string(config::name_of(options.lock)),
+        .lock_timeout = options.lock_timeout,
+        .statement_timeout = options.statement_timeout,
+        .wait_timeout = options.wait_timeout,
+        .lint = options.lint,
+        .rollback_steps = options.rollback_steps,
+        .rollback_to = options.rollback_to,
+        .ddl = {.lock_timeout = options.ddl_lock_timeout, .retry_timeout = options.ddl_retry_timeout},
+    };
     db::EventLoop loop;
     db::Connection session = db::wait_for_database(loop, params, settings.wait_timeout);
     pipeline::MigrationDatabase database{loop, params, session, db::History(settings.table), settings};
-    return action(options.mode).action(database, set);
+    const MigrationSource source{
+        set, options.migrate_command
+                 ? std::optional<pipeline::MigrateCommand>(
+                       {*options.migrate_command, options.database_url, options.stop_timeout})
+                 : std::nullopt};
+    return action(options.mode).action(database, source);
 }
 
 int run(const config::Options& options) {
@@ -134,8 +153,9 @@ int run(const config::Options& options) {
     if (options.user && mode.launches) {
         identity = launch::resolve_user(*options.user);
     }
-    const auto set = mode.reads_migrations ? migrations::MigrationSet::load(options.migrations_dir)
-                                           : migrations::MigrationSet{};
+    const auto set = mode.reads_migrations && !options.migrate_command
+                         ? migrations::MigrationSet::load(options.migrations_dir)
+                         : migrations::MigrationSet{};
     if (mode.waits) {
         if (int code = run_database_stages(options, set); code != exit_code::ok) {
             return code;

@@ -49,6 +49,12 @@ struct Descriptions : po::options_description {
                                                "75; 0 = no limit (default: 0)")
             ("statement-timeout", text("DURATION"), "statement_timeout for migration statements "
                                                     "(default: none)")
+            ("ddl-lock-timeout", text("DURATION"), "lock_timeout of each migration statement, then "
+                                                   "roll back and retry; 0 = wait forever (default: 5s)")
+            ("ddl-retry-timeout", text("DURATION"), "how long to retry statements that get no lock, "
+                                                    "then exit 75 (default: 10m)")
+            ("migrate-command", text("COMMAND"), "run another tool's migrator (sh -c COMMAND) instead of "
+                                                 "the SQL files, in run and migrate-only")
             ("lint", text("POLICY"), "warn | error | off: check pending migrations for rolling-update "
                                      "hazards before applying; error exits 65 on a finding (default: warn)")
             ("launch", text("HOW"), "supervise | exec: stay PID 1, or replace pgentry by the command "

@@ -184,6 +184,19 @@ void reject_rollback_options_elsewhere(const Sources& sources, Mode mode) {
     }
 }
 
+// --migrate-command replaces the SQL files only where pgentry migrates; the other modes read pgentry's own
+// history and would silently ignore it.
+void reject_migrate_command_elsewhere(const Sources& sources, Mode mode) {
+    const std::vector<Setting> given = sources.settings("migrate-command");
+    if (given.empty() || mode == Mode::run || mode == Mode::migrate_only) {
+        return;
+    }
+    const Setting chosen = sources.settings("mode").front();  // run is the default: the mode was given
+    throw usage_error(given.front().origin + "='" + shown(given.front().value) +
+                      "' is only for --mode=run and --mode=migrate-only, not " + chosen.origin + "='" +
+                      chosen.value + "'");
+}
+
 // The mode's operands (config/modes.hpp): a COMMAND where one is needed, one NAME for --mode=new.
 void require_operands(const Sources& sources, const Options& options) {
     if (!options.command.empty() && options.command.front().empty()) {
@@ -221,6 +234,9 @@ Options resolve(const Sources& sources, const Environment& env) {
     assign(options.wait_timeout, sources, "wait-timeout", to_duration);
     assign(options.lock_timeout, sources, "lock-timeout", to_duration);
     assign(options.statement_timeout, sources, "statement-timeout", to_duration);
+    assign(options.ddl_lock_timeout, sources, "ddl-lock-timeout", to_duration);
+    assign(options.ddl_retry_timeout, sources, "ddl-retry-timeout", to_duration);
+    assign(options.migrate_command, sources, "migrate-command", to_nonempty);
     assign(options.lint, sources, "lint", [](const Setting& s) { return to_enum(s, lint::policies); });
     assign(options.launch, sources, "launch", [](const Setting& s) { return to_enum(s, launches); });
     assign(options.stop_timeout, sources, "stop-timeout", to_duration);
@@ -236,6 +252,7 @@ Options resolve(const Sources& sources, const Environment& env) {
     });
     reject_to_with_steps(sources);
     reject_rollback_options_elsewhere(sources, options.mode);
+    reject_migrate_command_elsewhere(sources, options.mode);
     options.command = sources.command();
     require_operands(sources, options);
     return options;

@@ -37,6 +37,10 @@ struct Options {
     Duration wait_timeout = std::chrono::seconds(60);  // 0: try once
     Duration lock_timeout{0};                          // 0: no limit
     std::optional<Duration> statement_timeout;
+    Duration ddl_lock_timeout = std::chrono::seconds(5);    // lock_timeout of migration statements; 0: none
+    Duration ddl_retry_timeout = std::chrono::minutes(10);  // then exit 75
+    // Another tool's migrator, run as /bin/sh -c VALUE in place of the SQL files (run and migrate-only only).
+    std::optional<std::string> migrate_command;
     lint::Policy lint = lint::Policy::warn;
     Launch launch = Launch::supervise;
     Duration stop_timeout{0};  // 0: never SIGKILL

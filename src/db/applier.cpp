@@ -71,7 +71,8 @@ Error failure(const migrations::Migration& migration, const migrations::Section&
 }  // namespace
 
 void apply(MigrationSession& worker, const History& history, const migrations::Migration& migration,
-           Applying applying, std::optional<std::chrono::milliseconds> statement_timeout, const Lock& lock) {
+           Applying applying, std::optional<std::chrono::milliseconds> statement_timeout, const Lock& lock,
+           DdlGuard& ddl) {
     Connection& connection = worker.connection();
     const migrations::Section& section = applying == Applying::up ? migration.up : *migration.down;
     const auto statements = migrations::split_statements(section.sql);
@@ -87,11 +88,13 @@ void apply(MigrationSession& worker, const History& history, const migrations::M
                             "gets next",
                             migration.path.string()));
         }
+        DdlSection guarded = ddl.section(connection, lock, migration, section, statements);
         for (const auto& statement : statements) {
             current = &statement;
-            lock.exec_watched(connection, std::string(statement.text), copy_rows(statement));
+            guarded.run(statement.text, copy_rows(statement));
         }
         current = nullptr;
+        guarded.finish();
         // The next migration and pgentry's own statements start from pgentry's session state; in a
         // transaction the reset commits with the migration, on the same server connection.
         worker.restore();

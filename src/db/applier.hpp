@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 
+#include "db/ddl_retry.hpp"
 #include "db/history.hpp"
 #include "db/lock.hpp"
 #include "db/migration_session.hpp"
@@ -18,7 +19,10 @@ enum class Applying { up, down };
 // hint; a transactional section leaves nothing behind. Interrupted on a stop signal.
 // statement_timeout: --statement-timeout (nullopt: the server's). `lock` is confirmed before the section's
 // record commits.
+// Statements run under `ddl`'s lock timeout and retries (Error(75) when they give up) and invalid-index
+// checks (db/ddl_retry.hpp).
 void apply(MigrationSession& worker, const History& history, const migrations::Migration& migration,
-           Applying section, std::optional<std::chrono::milliseconds> statement_timeout, const Lock& lock);
+           Applying section, std::optional<std::chrono::milliseconds> statement_timeout, const Lock& lock,
+           DdlGuard& ddl);
 
 }  // namespace pgentry::db

@@ -25,14 +25,15 @@ void Lock::confirm() const {
 }
 
 Result Lock::exec_watched(Connection& worker, const std::string& statement,
-                          std::optional<std::string_view> copy_rows) const {
+                          std::optional<std::string_view> copy_rows,
+                          const std::function<void()>& while_waiting) const {
     worker.send(statement, copy_rows);
     auto check_at = Clock::now() + first_block_check;
     for (;;) {
         if (auto result = worker.await_result(check_at)) return std::move(*result);
         if (kind_ && kind_->blocks_worker()) {
             worker.cancel_and_drain();
-            throw QueryError(ServerError{
+            throw OwnLockWait(ServerError{
                 "ERROR", "55P03",
                 fmt::format("the statement waits for pgentry's own lock on {} and would wait forever "
                             "(VACUUM or ANALYZE without table names also processes that table)",
@@ -40,6 +41,7 @@ Result Lock::exec_watched(Connection& worker, const std::string& statement,
                 "", "name the tables (e.g. VACUUM ANALYZE my_table), or run with --lock=advisory",
                 std::nullopt, ""});
         }
+        if (while_waiting) while_waiting();
         check_at = Clock::now() + block_check_every;
     }
 }

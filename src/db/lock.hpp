@@ -3,6 +3,7 @@
 // the lock"). Each kind lives in its own file (table_lock, advisory_lock) and is named in lock_kinds.cpp;
 // waiting is the shared poll loop of lock_poll, which never blocks inside the server.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,6 +13,13 @@
 #include "db/lock_kind.hpp"
 
 namespace pgentry::db {
+
+// exec_watched's error for a statement that waits for pgentry's own lock: waiting again never helps, so
+// the lock-timeout retries (db/ddl_retry.hpp) let it through.
+class OwnLockWait : public QueryError {
+public:
+    using QueryError::QueryError;
+};
 
 class Lock {
 public:
@@ -42,9 +50,11 @@ public:
     // own session (VACUUM or ANALYZE of the whole database, under --lock=table) would wait forever: it
     // is cancelled and reported as QueryError 55P03 saying why and what to do. Checked after 200 ms,
     // then every second, so quick statements cost nothing more.
-    // copy_rows: the inline data of a COPY ... FROM STDIN statement (Connection::send).
+    // copy_rows: the inline data of a COPY ... FROM STDIN statement (Connection::send). while_waiting runs
+    // at each of those checks (after the first 200 ms of a statement): the lock-wait warnings look then.
     Result exec_watched(Connection& worker, const std::string& statement,
-                        std::optional<std::string_view> copy_rows = std::nullopt) const;
+                        std::optional<std::string_view> copy_rows = std::nullopt,
+                        const std::function<void()>& while_waiting = {}) const;
 
 private:
     Lock(std::unique_ptr<LockKind> kind, std::string table)

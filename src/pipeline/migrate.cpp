@@ -39,8 +39,9 @@ void migrate(MigrationDatabase& database, const migrations::MigrationSet& set) {
         log::info("Migrations already up");
         return;
     }
+    db::DdlGuard ddl(database.loop, database.params, database.settings.ddl);
     for (const auto* migration : plan.pending) {
-        database.apply(worker, *migration, db::Applying::up, lock);
+        database.apply(worker, *migration, db::Applying::up, lock, ddl);
     }
     db::with_step(db::releasing_lock, [&] { lock.release(); });
 }

@@ -33,13 +33,14 @@ db::Lock MigrationDatabase::lock(db::MigrationSession& worker) {
 }
 
 void MigrationDatabase::apply(db::MigrationSession& worker, const migrations::Migration& migration,
-                              db::Applying applying, const db::Lock& lock) {
+                              db::Applying applying, const db::Lock& lock, db::DdlGuard& ddl) {
     const bool up = applying == db::Applying::up;
     const auto start = db::Clock::now();
     log::info(
         fmt::format("== Running {} {} {}", migration.version, migration.name, up ? "forward" : "backward"),
         {{"version", migration.version}, {"name", migration.name}});
-    db::apply(worker, history, migration, applying, settings.statement_timeout, lock);
+    ddl.retrying(migration,
+                 [&] { db::apply(worker, history, migration, applying, settings.statement_timeout, lock, ddl); });
     const double elapsed = std::chrono::duration<double>(db::Clock::now() - start).count();
     log::info(fmt::format("== {} {} in {:.1f}s", up ? "Migrated" : "Rolled back", migration.version, elapsed),
               {{"version", migration.version},

@@ -28,9 +28,9 @@ struct MigrationDatabase {
     db::Lock lock(db::MigrationSession& worker);
 
     // One migration applied or rolled back (db::apply), between "== Running ..." and "== Migrated ... in
-    // 0.1s" lines.
+    // 0.1s" lines; run again after a lock timeout as `ddl` decides (db/ddl_retry.hpp).
     void apply(db::MigrationSession& worker, const migrations::Migration& migration, db::Applying applying,
-               const db::Lock& lock);
+               const db::Lock& lock, db::DdlGuard& ddl);
 };
 
 }  // namespace pgentry::pipeline

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "db/ddl_retry.hpp"
 #include "db/history.hpp"
 #include "lint/policy.hpp"
 
@@ -20,6 +21,7 @@ struct MigrationSettings {
     lint::Policy lint = lint::Policy::warn;                      // --lint: before applying the pending run
     int rollback_steps = 1;                                      // --steps
     std::optional<std::int64_t> rollback_to;  // --to: the applied version to end at (0: all)
+    db::DdlPolicy ddl;                        // --ddl-lock-timeout, --ddl-retry-timeout
 };
 
 }  // namespace pgentry::pipeline

@@ -19,9 +19,10 @@ void rollback(MigrationDatabase& database, const migrations::MigrationSet& set) 
     db::Lock lock = database.lock(worker);
     const auto applied = db::with_step(db::reading_history,
                                        [&] { return database.history.read(worker.connection()).applied; });
+    db::DdlGuard ddl(database.loop, database.params, settings.ddl);
     for (const auto* migration :
          select_rollback(applied, set, settings.rollback_to, settings.rollback_steps)) {
-        database.apply(worker, *migration, db::Applying::down, lock);
+        database.apply(worker, *migration, db::Applying::down, lock, ddl);
     }
     db::with_step(db::releasing_lock, [&] { lock.release(); });
 }

@@ -199,6 +199,19 @@ TEST_F(LintMode, TheStorysMigrationsDropAColumnAndATable) {
     EXPECT_TRUE(contains(line_with(result.out, {"_drop_users.sql:"}), ": ban-drop-table: "));
 }
 
+// The example app's story on a fresh database: one pending run creates users, so its drops are not findings,
+// and the demo boots without warnings even with --lint=error (README "Lint").
+class StoryLint : public PgentryTest {};
+
+TEST_F(StoryLint, AFreshDatabaseAppliesTheStoryWithoutFindings) {
+    const auto result =
+        run({pgentry_bin(), "--mode=migrate-only", "--lint=error", "--database-url=" + db.url(),
+             "--migrations-dir=" + std::string(PGENTRY_SOURCE_DIR) + "/migrations"});
+    EXPECT_EQ(result.exit_code, 0) << result;
+    EXPECT_FALSE(contains(result.err, "[warn]"));
+    EXPECT_EQ(db.applied_versions().size(), 4u);
+}
+
 // --- --mode=new --------------------------------------------------------------------------------------------
 
 std::int64_t utc_version(std::chrono::system_clock::time_point when) {

@@ -1,0 +1,162 @@
+#include "supervisor/run_to_completion.hpp"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <ctime>
+
+#include "process/log_line.hpp"
+#include "process/signals.hpp"
+#include "supervisor/reaper.hpp"
+#include "supervisor/spawn.hpp"
+
+namespace pgentry::supervisor {
+namespace {
+
+using namespace process;
+
+// Orphans' grace when --stop-timeout is 0. "Never SIGKILL" is for the command; a daemon that ignores SIGTERM
+// must not keep the container alive after its command ended. 5 s leaves half of docker stop's default 10 s.
+constexpr std::int64_t default_orphan_grace_ms = 5000;
+
+// tini's safety wake-up: even a lost wake-up delays reaping by at most this long.
+constexpr std::int64_t max_wait_ms = 1000;
+
+std::int64_t now_ms() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return std::int64_t{now.tv_sec} * 1000 + now.tv_nsec / 1000000;
+}
+
+// The next signal, waiting at most timeout_ms (capped at max_wait_ms); 0 when none came.
+int next_signal(std::int64_t timeout_ms) {
+    timeout_ms = std::clamp<std::int64_t>(timeout_ms, 0, max_wait_ms);
+    const timespec timeout{static_cast<time_t>(timeout_ms / 1000),
+                           static_cast<long>(timeout_ms % 1000) * 1000000};
+    sigset_t all;
+    sigfillset(&all);
+    return std::max(sigtimedwait(&all, nullptr, &timeout), 0);
+}
+
+// The signals that stop pgentry itself while it waits or migrates (db::EventLoop reads the same four).
+bool stops_pgentry(int sig) {
+    return is_stop_signal(sig) || sig == SIGHUP;
+}
+
+// Returns the first signal that stops pgentry forwarded meanwhile, or 0.
+int forward_until_exit(Command& command, const ChildSpec& child, const StopPolicy& policy) {
+    const pid_t target = policy.signal_group ? -command.pid : command.pid;
+    const char* target_kind = policy.signal_group ? "process group" : "pid";
+    std::int64_t kill_at = 0;  // 0: no SIGKILL due
+    int first_stop = 0;
+    char name[16];
+    for (;;) {
+        reap_children(command);
+        if (command.exited) {
+            return first_stop;
+        }
+        if (kill_at != 0 && now_ms() >= kill_at) {
+            log_line(LogLevel::warn, "%s did not stop within %lld ms: sending SIGKILL to %s %d", child.role,
+                     static_cast<long long>(policy.stop_timeout_ms), target_kind, command.pid);
+            kill(target, SIGKILL);
+            kill_at = 0;
+        }
+        const int sig = next_signal(kill_at != 0 ? kill_at - now_ms() : max_wait_ms);
+        if (sig == 0 || !is_forwarded(sig)) {
+            continue;
+        }
+        kill(target, sig);
+        // Formatting the name costs more than the kill: done only when the line is written, so the command's
+        // wake-up does not wait for pgentry to finish a line nobody reads.
+        if (log_enabled(LogLevel::debug)) {
+            log_line(LogLevel::debug, "forwarded %s to %s %d", signal_name(sig, name), target_kind,
+                     command.pid);
+        }
+        if (first_stop == 0 && stops_pgentry(sig)) {
+            first_stop = sig;
+        }
+        if (policy.stop_timeout_ms > 0 && kill_at == 0 && is_stop_signal(sig)) {
+            kill_at = now_ms() + policy.stop_timeout_ms;
+        }
+    }
+}
+
+// Processes left behind get SIGTERM and a grace, then SIGKILL: tini and catatonit exit at once and leave them
+// to the kernel's SIGKILL (krallin/tini#180). Signals arriving meanwhile are dropped: their command is gone.
+void stop_leftovers(Command& command, std::int64_t grace_ms) {
+    if (!reap_children(command)) {
+        return;
+    }
+    const int terminated = signal_children(SIGTERM);
+    log_line(LogLevel::debug, "sent SIGTERM to %d leftover processes", terminated);
+    const std::int64_t kill_at = now_ms() + grace_ms;
+    while (reap_children(command)) {
+        const std::int64_t left = kill_at - now_ms();
+        if (left <= 0) {
+            // Orphans of a killed process re-parent to us, so every round looks again.
+            const int killed = signal_children(SIGKILL);
+            if (killed == 0) {
+                return;  // children that /proc does not show: nothing more to do
+            }
+            log_line(LogLevel::warn, "sent SIGKILL to %d leftover processes still running after %lld ms",
+                     killed, static_cast<long long>(grace_ms));
+        }
+        next_signal(left > 0 ? left : max_wait_ms);
+    }
+}
+
+// Outside a pid namespace the child's orphans would go to the host's init: adopt them instead, for the
+// child's life only. The flag survives execve, and a server exec'd by --launch=exec after the migrate command
+// would collect orphans it never reaps.
+class OrphanAdoption {
+public:
+    OrphanAdoption() {
+        int already = 0;
+        prctl(PR_GET_CHILD_SUBREAPER, &already);
+        adopted_ = getpid() != 1 && already == 0 && prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+    }
+    OrphanAdoption(const OrphanAdoption&) = delete;
+    OrphanAdoption& operator=(const OrphanAdoption&) = delete;
+    ~OrphanAdoption() {
+        if (adopted_) {
+            prctl(PR_SET_CHILD_SUBREAPER, 0);
+        }
+    }
+
+private:
+    bool adopted_ = false;
+};
+
+}  // namespace
+
+ChildExit run_to_completion(const ChildSpec& child, const StopPolicy& policy) {
+    const OrphanAdoption adoption;
+    // The child takes the terminal's foreground (spawn.hpp); a later child (the server, after the migrate
+    // command) finds it only if pgentry's group has it again.
+    const bool holds_terminal = tcgetpgrp(STDIN_FILENO) == getpgrp();
+    ChildExit result;
+    Command command{spawn_command(child.credentials, child.argv, result.value)};
+    if (command.pid < 0) {
+        return result;
+    }
+    log_line(LogLevel::debug, "started '%s' as pid %d", child.argv[0], command.pid);
+    result.stop_signal = forward_until_exit(command, child, policy);
+    if (holds_terminal) {
+        tcsetpgrp(STDIN_FILENO, getpgrp());  // SIGTTOU is blocked, which the kernel treats as ignored
+    }
+    char name[16];
+    if (WIFSIGNALED(command.status)) {
+        result = {ChildExit::How::killed, WTERMSIG(command.status), result.stop_signal};
+        log_line(LogLevel::debug, "%s killed by %s", child.role, signal_name(result.value, name));
+    } else {
+        result = {ChildExit::How::exited, WEXITSTATUS(command.status), result.stop_signal};
+        log_line(LogLevel::debug, "%s exited with %d", child.role, result.value);
+    }
+    stop_leftovers(command, policy.stop_timeout_ms > 0 ? policy.stop_timeout_ms : default_orphan_grace_ms);
+    return result;
+}
+
+}  // namespace pgentry::supervisor
