@@ -10,7 +10,7 @@
 #include "db/step.hpp"
 #include "log/log.hpp"
 #include "supervisor/run_to_completion.hpp"
-#include "supervisor/signals.hpp"
+#include "process/signals.hpp"
 
 namespace pgentry::pipeline {
 
@@ -87,7 +87,7 @@ void run_migrate_command(MigrationDatabase& database, const MigrateCommand& migr
     case How::killed:
         throw Error(exit_code::migration_failed,
                     fmt::format("migrate command was killed by signal {} ({})", exit.value,
-                                supervisor::signal_name(exit.value, name)));
+                                process::signal_name(exit.value, name)));
     case How::not_started: break;
     }
     throw Error(exit_code::migration_failed, "migrate command could not be started (/bin/sh)");
