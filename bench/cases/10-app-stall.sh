@@ -18,7 +18,8 @@ measure() {
         skip_case "$CASE" "no python3-psycopg2 (scripts/install-deps.sh bench)"
         return 0
     fi
-    local hold=$(runs 8 3) round tool samples=$RAW/$CASE.txt
+    local hold round tool samples=$RAW/$CASE.txt
+    hold=$(runs 8 3)
     local -a tools=(dbmate psql)
     if ((HAVE_PGENTRY)); then
         if "$PGENTRY" --help | grep -q -- --ddl-lock-timeout; then
