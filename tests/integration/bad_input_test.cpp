@@ -449,8 +449,12 @@ INSTANTIATE_TEST_SUITE_P(
 BadInput migrate_command_refused(const std::string& label, const std::string& mode, Env env = {}) {
     const bool from_environment = !env.empty();
     Args args{"--mode=" + mode};
-    if (!from_environment) args.push_back("--migrate-command=bin/migrate");
-    if (mode == "launch-only") args.insert(args.end(), {"--", "true"});
+    if (!from_environment) {
+        args.push_back("--migrate-command=bin/migrate");
+    }
+    if (mode == "launch-only") {
+        args.insert(args.end(), {"--", "true"});
+    }
     return BadInput{.label = label,
                     .args = args,
                     .env = std::move(env),

@@ -1,8 +1,5 @@
 #include "config/options.hpp"
 
-#include "common/error.hpp"
-
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,6 +9,10 @@
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/error.hpp"
 
 namespace {
 
@@ -167,7 +168,8 @@ TEST(OptionsCommandLine, LintPolicyFromEachSourceDefaultWarn) {
     EXPECT_EQ(parse_options({"x"}).lint, pgentry::lint::Policy::warn);
     EXPECT_EQ(parse_options({"--lint=error", "x"}).lint, pgentry::lint::Policy::error);
     EXPECT_EQ(parse_options({"x"}, {{"PGENTRY_LINT", "off"}}).lint, pgentry::lint::Policy::off);
-    EXPECT_EQ(parse_options({"--lint=warn", "x"}, {{"PGENTRY_LINT", "off"}}).lint, pgentry::lint::Policy::warn);
+    EXPECT_EQ(parse_options({"--lint=warn", "x"}, {{"PGENTRY_LINT", "off"}}).lint,
+              pgentry::lint::Policy::warn);
     EXPECT_TRUE(mentions(usage_error({"--lint=strict", "x"}), {"--lint", "warn, error, off", "'strict'"}));
 }
 
