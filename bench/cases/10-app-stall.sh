@@ -7,7 +7,8 @@
 # method: (3 s with --quick); once pg_locks shows it granted, the tool runs one migration `ALTER TABLE users
 # method: ADD COLUMN note text`: `pgentry --mode=migrate-only --ddl-lock-timeout=1s`, `dbmate up`, `psql -f`.
 # method: The app runs from before the blocker until 2 s after it ends; its max and p99 query latency per
-# method: round are the samples. Every tool must finish with the column added (pgentry by retrying).
+# method: round are the samples (a round has under 100 queries, so its p99 is its slowest query). Every tool
+# method: must finish with the column added (pgentry by retrying).
 # rows: pgentry dbmate psql
 # metric: max_ms ms label=slowest stats=n,median,max n=rounds
 # metric: p99_ms ms label=p99 stats=median,max
