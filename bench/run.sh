@@ -3,7 +3,8 @@
 #
 #   bench/run.sh [--quick] [migrate|pid1|all|CASE...]     (default: all; as root, about 5-10 minutes)
 #
-#   migrate  the migrator against peers (psql, dbmate): no-op boot, a fresh database, wait, replicas
+#   migrate  the migrator against peers (psql, dbmate, squawk): no-op boot, a fresh database, wait, replicas,
+#            lint speed, the app's stall behind a blocked migration
 #   pid1     PID 1 against peers (tini, dumb-init, catatonit): memory, overhead, SIGTERM latency, orphans
 #   CASE     one or more cases by name, e.g. 07-sigterm-latency (the report keeps the others' last results)
 #
@@ -35,6 +36,7 @@ PSQL=$PGBIN/psql  # the real one: Debian's /usr/bin/psql is a Perl wrapper that 
 DBMATE=$BENCH_DIR/node_modules/@dbmate/linux-x64/bin/dbmate
 PGENTRY=$BUILD_DIR/pgentry
 PGENTRY_INIT=$BUILD_DIR/pgentry-init
+SQUAWK=$ROOT/tests/lint-corpus/node_modules/.bin/squawk  # squawk-cli, the version the lint's agreement test pins
 
 QUICK=${BENCH_QUICK:-0}  # --quick sets and exports BENCH_QUICK, which pg_virtualenv passes on
 MIGRATIONS=200             # the migrate cases' history
@@ -56,7 +58,7 @@ install_deps() {
         # bench group asks for: install the build group and the bench tools without it.
         "$ROOT/scripts/install-deps.sh" build
         local tool missing=()
-        for tool in tini dumb-init catatonit hyperfine postgresql; do
+        for tool in tini dumb-init catatonit hyperfine postgresql python3-psycopg2; do
             dpkg-query -W -f='${Status}' "$tool" 2>/dev/null | grep -q 'install ok installed' || missing+=("$tool")
         done
         if ((${#missing[@]})); then
@@ -70,6 +72,10 @@ install_deps() {
         (cd "$BENCH_DIR" && npm install --no-audit --no-fund --loglevel=error)
     fi
     [ -x "$DBMATE" ] || die "dbmate not found at $DBMATE after npm install"
+    if [ ! -x "$SQUAWK" ]; then
+        (cd "$ROOT/tests/lint-corpus" && npm ci --no-audit --no-fund --loglevel=error) ||
+            log "squawk did not install: the lint speed case is skipped"
+    fi
 }
 
 # Sets HAVE_PGENTRY=1 when the programs built (or, with BENCH_SKIP_BUILD=1, exist): only the shipped
@@ -117,12 +123,14 @@ free_port() {
 reset_commands() { CMD_LABELS=(); CMD_LINES=(); CMD_PREPARES=(); }
 add_command() { CMD_LABELS+=("$1"); CMD_LINES+=("$2"); CMD_PREPARES+=("${3:-}"); }
 
-# hyperfine_rounds NAME ROUNDS RUNS WARMUP: runs hyperfine ROUNDS times over the commands, in forward
-# then reverse order, so slow drift of the machine's load hits every command alike; the runs of all
-# rounds are pooled by bench/report.py. Commands run without a shell (-N), so no shell start-up is in
-# any time. A command that exits non-zero aborts the benchmark.
+# hyperfine_rounds NAME ROUNDS RUNS WARMUP [HYPERFINE-OPTION...]: runs hyperfine ROUNDS times over the
+# commands, in forward then reverse order, so slow drift of the machine's load hits every command alike; the
+# runs of all rounds are pooled by bench/report.py. Commands run without a shell (-N), so no shell start-up
+# is in any time. A command that exits non-zero aborts the benchmark, unless --ignore-failure is given (the
+# linters exit 1 when they find something).
 hyperfine_rounds() {
     local name=$1 rounds=$2 runs=$3 warmup=$4 round i
+    local -a extra=("${@:5}")
     local -a order args raws=()
     for ((round = 1; round <= rounds; round++)); do
         order=()
@@ -132,7 +140,7 @@ hyperfine_rounds() {
             for ((i = ${#order[@]} - 1; i >= 0; i--)); do reversed+=("${order[i]}"); done
             order=("${reversed[@]}")
         fi
-        args=(-N --style=basic --warmup "$warmup" --runs "$runs" --export-json "$RAW/$name.r$round.json")
+        args=(-N --style=basic --warmup "$warmup" --runs "$runs" --export-json "$RAW/$name.r$round.json" "${extra[@]}")
         local with_prepare=0
         for i in "${order[@]}"; do [ -n "${CMD_PREPARES[i]}" ] && with_prepare=1; done
         for i in "${order[@]}"; do

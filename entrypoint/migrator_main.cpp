@@ -10,8 +10,10 @@
 #include "db/wait.hpp"
 #include "launch/handoff.hpp"
 #include "launch/identity.hpp"
+#include "lint/lint.hpp"
 #include "log/log.hpp"
 #include "migrations/migration_set.hpp"
+#include "migrations/new_migration.hpp"
 #include "pipeline/inspect.hpp"
 #include "pipeline/migrate.hpp"
 #include "pipeline/migrate_command.hpp"
@@ -30,6 +32,8 @@ struct MigrationSource {
 
 // The database stage of each mode, after waiting (config/modes.hpp has what else each mode does).
 using Action = int (*)(pipeline::MigrationDatabase&, const MigrationSource&);
+// The whole work of a mode whose row does not wait: no database, nothing launched; returns the exit code.
+using OfflineAction = int (*)(const config::Options&);
 
 int migrate(pipeline::MigrationDatabase& database, const MigrationSource& source) {
     if (source.command) {
@@ -54,27 +58,55 @@ int none(pipeline::MigrationDatabase&, const MigrationSource&) {
     return exit_code::ok;
 }
 
+int lint_files(const config::Options& options) {
+    return lint::run_lint_mode(options.migrations_dir, options.log_format, std::cout);
+}
+int new_migration(const config::Options& options) {
+    std::cout << migrations::create_migration(options.migrations_dir, options.command.front(),
+                                              std::chrono::system_clock::now())
+                     .string()
+              << std::endl;
+    return exit_code::ok;
+}
+
 struct ModeAction {
     Mode mode;
-    Action action;
+    Action action;          // after the wait (rows that wait)
+    OfflineAction offline;  // instead of everything else (rows that do not wait and do work), or nullptr
 };
 constexpr ModeAction actions[] = {
-    {Mode::run, migrate},       {Mode::migrate_only, migrate}, {Mode::wait_only, none},
-    {Mode::launch_only, none},  {Mode::status, status},        {Mode::verify, verify},
-    {Mode::rollback, rollback},
+    // clang-format off
+    {Mode::run,           migrate,  nullptr},
+    {Mode::migrate_only,  migrate,  nullptr},
+    {Mode::wait_only,     none,     nullptr},
+    {Mode::launch_only,   none,     nullptr},
+    {Mode::status,        status,   nullptr},
+    {Mode::verify,        verify,   nullptr},
+    {Mode::rollback,      rollback, nullptr},
+    {Mode::lint,          none,     lint_files},
+    {Mode::new_migration, none,     new_migration},
+    // clang-format on
 };
 
 constexpr bool one_action_per_mode() {
-    if (std::size(actions) != config::mode_count) return false;
+    if (std::size(actions) != config::mode_count) {
+        return false;
+    }
     for (std::size_t i = 0; i < std::size(actions); ++i) {
-        if (actions[i].mode != config::modes[i].mode) return false;
+        if (actions[i].mode != config::modes[i].mode) {
+            return false;
+        }
+        // An offline action replaces the wait: a row that waits would never reach its database action.
+        if (actions[i].offline != nullptr && config::modes[i].waits) {
+            return false;
+        }
     }
     return true;
 }
 static_assert(one_action_per_mode(), "every row of config::modes needs its action here, in the same order");
 
-Action action(Mode mode) {
-    return actions[static_cast<std::size_t>(mode)].action;
+const ModeAction& action(Mode mode) {
+    return actions[static_cast<std::size_t>(mode)];
 }
 
 std::string application_name() {
@@ -93,6 +125,7 @@ int run_database_stages(const config::Options& options, const migrations::Migrat
         .lock_timeout = options.lock_timeout,
         .statement_timeout = options.statement_timeout,
         .wait_timeout = options.wait_timeout,
+        .lint = options.lint,
         .rollback_steps = options.rollback_steps,
         .rollback_to = options.rollback_to,
         .ddl = {.lock_timeout = options.ddl_lock_timeout, .retry_timeout = options.ddl_retry_timeout},
@@ -100,28 +133,37 @@ int run_database_stages(const config::Options& options, const migrations::Migrat
     db::EventLoop loop;
     db::Connection session = db::wait_for_database(loop, params, settings.wait_timeout);
     pipeline::MigrationDatabase database{loop, params, session, db::History(settings.table), settings};
-    const MigrationSource source{set, options.migrate_command
-                                          ? std::optional<pipeline::MigrateCommand>({*options.migrate_command,
-                                                                                     options.database_url,
-                                                                                     options.stop_timeout})
-                                          : std::nullopt};
-    return action(options.mode)(database, source);
+    const MigrationSource source{
+        set, options.migrate_command
+                 ? std::optional<pipeline::MigrateCommand>(
+                       {*options.migrate_command, options.database_url, options.stop_timeout})
+                 : std::nullopt};
+    return action(options.mode).action(database, source);
 }
 
 int run(const config::Options& options) {
     const config::ModeRow& mode = config::row(options.mode);
-    if (!mode.launches && !options.command.empty()) {
+    if (mode.operands == config::Operands::none && !options.command.empty()) {
         log::warn("this mode runs no command; ignoring '" + options.command.front() + "'");
     }
+    if (const OfflineAction offline = action(options.mode).offline) {
+        return offline(options);
+    }
     std::optional<launch::Identity> identity;
-    if (options.user && mode.launches) identity = launch::resolve_user(*options.user);
+    if (options.user && mode.launches) {
+        identity = launch::resolve_user(*options.user);
+    }
     const auto set = mode.reads_migrations && !options.migrate_command
                          ? migrations::MigrationSet::load(options.migrations_dir)
                          : migrations::MigrationSet{};
     if (mode.waits) {
-        if (int code = run_database_stages(options, set); code != exit_code::ok) return code;
+        if (int code = run_database_stages(options, set); code != exit_code::ok) {
+            return code;
+        }
     }
-    if (mode.launches) launch::hand_over(options, identity);
+    if (mode.launches) {
+        launch::hand_over(options, identity);
+    }
     return exit_code::ok;
 }
 

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly build_dir=build-fuzz
-readonly all_targets=(migration_file statement_splitter duration options redact)
+readonly all_targets=(migration_file statement_splitter duration options redact lint)
 
 usage() {
     echo "usage: scripts/fuzz.sh [SECONDS-PER-TARGET] [TARGET...]  (targets: ${all_targets[*]})" >&2
@@ -28,7 +28,7 @@ build() {
 dictionary() {
     local file
     case "$1" in
-        migration_file | statement_splitter) file=tests/fuzz/sql.dict ;;
+        migration_file | statement_splitter | lint) file=tests/fuzz/sql.dict ;;
         *) file=tests/fuzz/$1.dict ;;
     esac
     [ ! -f "$file" ] || echo "-dict=$file"

@@ -23,7 +23,8 @@ for group in "${groups[@]}"; do
               squawk=1
               command -v npm >/dev/null || packages+=(npm) ;;
         # npm only where Node.js did not bring its own (Debian's conflicts with NodeSource's nodejs).
-        bench) packages+=(tini dumb-init catatonit hyperfine postgresql)
+        # python3-psycopg2: the app session of bench/cases/10-app-stall.sh.
+        bench) packages+=(tini dumb-init catatonit hyperfine postgresql python3-psycopg2)
                command -v npm >/dev/null || packages+=(npm) ;;
         # scripts/fuzz.sh (clang's libFuzzer and sanitizer runtimes), scripts/valgrind.sh, scripts/lint.sh.
         harden) packages+=(clang libclang-rt-14-dev valgrind clang-format-16 clang-tidy) ;;

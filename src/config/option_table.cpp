@@ -55,6 +55,8 @@ struct Descriptions : po::options_description {
                                                     "then exit 75 (default: 10m)")
             ("migrate-command", text("COMMAND"), "run another tool's migrator (sh -c COMMAND) instead of "
                                                  "the SQL files, in run and migrate-only")
+            ("lint", text("POLICY"), "warn | error | off: check pending migrations for rolling-update "
+                                     "hazards before applying; error exits 65 on a finding (default: warn)")
             ("launch", text("HOW"), "supervise | exec: stay PID 1, or replace pgentry by the command "
                                     "(default: supervise)")
             ("stop-timeout", text("DURATION"), "SIGKILL the command this long after forwarding SIGTERM, "

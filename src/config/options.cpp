@@ -1,14 +1,14 @@
 #include "config/options.hpp"
 
-#include "config/option_sources.hpp"
-#include "config/option_table.hpp"
-#include "conninfo/redact.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <stdexcept>
 #include <type_traits>
+
+#include "config/option_sources.hpp"
+#include "config/option_table.hpp"
+#include "conninfo/redact.hpp"
 
 namespace pgentry::config {
 namespace {
@@ -173,7 +173,9 @@ void reject_to_with_steps(const Sources& sources) {
 // Only rollback reads --to and --steps. Elsewhere they would be silently ignored, and an Ecto user's
 // `--mode=migrate-only --to=V` (Ecto's `migrate --to`: up to V) would apply every pending migration.
 void reject_rollback_options_elsewhere(const Sources& sources, Mode mode) {
-    if (mode == Mode::rollback) return;
+    if (mode == Mode::rollback) {
+        return;
+    }
     for (const std::string name : {"to", "steps"}) {
         if (const std::vector<Setting> given = sources.settings(name); !given.empty()) {
             throw usage_error(given.front().origin + "='" + shown(given.front().value) +
@@ -195,19 +197,27 @@ void reject_migrate_command_elsewhere(const Sources& sources, Mode mode) {
                       chosen.value + "'");
 }
 
-void require_command(const Sources& sources, const Options& options) {
+// The mode's operands (config/modes.hpp): a COMMAND where one is needed, one NAME for --mode=new.
+void require_operands(const Sources& sources, const Options& options) {
     if (!options.command.empty() && options.command.front().empty()) {
         throw usage_error("the command's first word is empty ('')");
     }
-    if (!options.command.empty() || !row(options.mode).needs_command) {
+    const Operands operands = row(options.mode).operands;
+    if (operands == Operands::none || (operands == Operands::command && !options.command.empty())) {
         return;
     }
     const std::vector<Setting> mode = sources.settings("mode");
     const std::string given =
         mode.empty() ? "--mode=run (the default)" : mode.front().origin + "='" + mode.front().value + "'";
-    throw usage_error(
-        "no command given, but " + given +
-        " needs one: pgentry [OPTIONS] [--] COMMAND [ARG...]; --mode=migrate-only only migrates");
+    if (operands == Operands::command) {
+        throw usage_error(
+            "no command given, but " + given +
+            " needs one: pgentry [OPTIONS] [--] COMMAND [ARG...]; --mode=migrate-only only migrates");
+    }
+    if (options.command.size() != 1) {
+        throw usage_error(given + " takes one NAME (letters, digits, '_' or '-'), got " +
+                          std::to_string(options.command.size()) + " arguments: pgentry --mode=new NAME");
+    }
 }
 
 Options resolve(const Sources& sources, const Environment& env) {
@@ -227,6 +237,7 @@ Options resolve(const Sources& sources, const Environment& env) {
     assign(options.ddl_lock_timeout, sources, "ddl-lock-timeout", to_duration);
     assign(options.ddl_retry_timeout, sources, "ddl-retry-timeout", to_duration);
     assign(options.migrate_command, sources, "migrate-command", to_nonempty);
+    assign(options.lint, sources, "lint", [](const Setting& s) { return to_enum(s, lint::policies); });
     assign(options.launch, sources, "launch", [](const Setting& s) { return to_enum(s, launches); });
     assign(options.stop_timeout, sources, "stop-timeout", to_duration);
     assign(options.signal_group, sources, "signal-group", to_bool);
@@ -243,7 +254,7 @@ Options resolve(const Sources& sources, const Environment& env) {
     reject_rollback_options_elsewhere(sources, options.mode);
     reject_migrate_command_elsewhere(sources, options.mode);
     options.command = sources.command();
-    require_command(sources, options);
+    require_operands(sources, options);
     return options;
 }
 

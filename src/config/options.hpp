@@ -11,6 +11,7 @@
 
 #include "common/error.hpp"
 #include "config/modes.hpp"
+#include "lint/policy.hpp"
 #include "process/log_format.hpp"
 
 namespace pgentry::config {
@@ -40,6 +41,7 @@ struct Options {
     Duration ddl_retry_timeout = std::chrono::minutes(10);  // then exit 75
     // Another tool's migrator, run as /bin/sh -c VALUE in place of the SQL files (run and migrate-only only).
     std::optional<std::string> migrate_command;
+    lint::Policy lint = lint::Policy::warn;
     Launch launch = Launch::supervise;
     Duration stop_timeout{0};  // 0: never SIGKILL
     bool signal_group = false;

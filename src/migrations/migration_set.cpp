@@ -44,23 +44,6 @@ bool is_candidate(const fs::directory_entry& entry) {
     return !entry.is_directory(ec);
 }
 
-// Sorted by file name, so that with several bad files the same one is reported every time.
-std::vector<fs::path> list_sql_files(const fs::path& dir) {
-    require_directory(dir);
-    std::vector<fs::path> paths;
-    std::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        if (is_candidate(*it)) {
-            paths.push_back(it->path());
-        }
-    }
-    if (ec) {
-        fail_input(dir, "cannot read migrations directory: " + ec.message());
-    }
-    std::sort(paths.begin(), paths.end());
-    return paths;
-}
-
 std::vector<Candidate> name_candidates(const std::vector<fs::path>& paths) {
     std::vector<Candidate> candidates;
     for (const fs::path& path : paths) {
@@ -102,6 +85,22 @@ std::string read_file(const fs::path& path) {
 }
 
 }  // namespace
+
+std::vector<fs::path> list_sql_files(const fs::path& dir) {
+    require_directory(dir);
+    std::vector<fs::path> paths;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (is_candidate(*it)) {
+            paths.push_back(it->path());
+        }
+    }
+    if (ec) {
+        fail_input(dir, "cannot read migrations directory: " + ec.message());
+    }
+    std::sort(paths.begin(), paths.end());
+    return paths;
+}
 
 MigrationSet MigrationSet::load(const fs::path& dir) {
     const std::vector<Candidate> candidates = name_candidates(list_sql_files(dir));

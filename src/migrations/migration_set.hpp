@@ -7,6 +7,10 @@
 
 namespace pgentry::migrations {
 
+// The .sql files of dir that are not hidden, sorted by file name (so that with several bad files the same one
+// is reported every time), whatever their names. Throws Error(66) when dir is missing or unreadable.
+std::vector<std::filesystem::path> list_sql_files(const std::filesystem::path& dir);
+
 class MigrationSet {
 public:
     // Throws Error(66) when dir is missing or unreadable, Error(65) for a bad name, body or a duplicate

@@ -3,6 +3,7 @@
 #include "db/lock.hpp"
 #include "db/step.hpp"
 #include "log/log.hpp"
+#include "pipeline/lint_gate.hpp"
 #include "pipeline/plan.hpp"
 
 namespace pgentry::pipeline {
@@ -22,6 +23,8 @@ void migrate(MigrationDatabase& database, const migrations::MigrationSet& set) {
         log::info("Migrations already up");
         return;
     }
+    // Before the lock and the history table: --lint=error refuses with nothing touched.
+    lint_pending(plan.pending, database.settings.lint);
 
     db::MigrationSession worker = database.open_worker();
     db::with_step(db::creating_history, [&] { database.history.ensure(database.session, state); });

@@ -8,6 +8,7 @@
 
 #include "db/ddl_retry.hpp"
 #include "db/history.hpp"
+#include "lint/policy.hpp"
 
 namespace pgentry::pipeline {
 
@@ -17,6 +18,7 @@ struct MigrationSettings {
     std::chrono::milliseconds lock_timeout{0};                   // --lock-timeout; 0: no limit
     std::optional<std::chrono::milliseconds> statement_timeout;  // nullopt: the server's setting
     std::chrono::milliseconds wait_timeout{0};                   // --wait-timeout; 0: one attempt
+    lint::Policy lint = lint::Policy::warn;                      // --lint: before applying the pending run
     int rollback_steps = 1;                                      // --steps
     std::optional<std::int64_t> rollback_to;  // --to: the applied version to end at (0: all)
     db::DdlPolicy ddl;                        // --ddl-lock-timeout, --ddl-retry-timeout

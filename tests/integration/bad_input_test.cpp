@@ -319,6 +319,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{.label = "BadLockCase",
                  .args = {"--mode=migrate-only", "--lock=Table"},
                  .says = {"--lock: expected one of table, advisory, got 'Table'"}},
+        BadInput{.label = "BadLint",
+                 .args = {"--mode=migrate-only", "--lint=strict"},
+                 .says = {"--lint: expected one of warn, error, off, got 'strict'"}},
+        BadInput{.label = "BadLintFromTheEnvironment",
+                 .args = {"--mode=migrate-only"},
+                 .env = {{"PGENTRY_LINT", "Error"}},
+                 .says = {"PGENTRY_LINT", "expected one of warn, error, off, got 'Error'"}},
         BadInput{.label = "BadLaunch",
                  .args = {"--launch=fork", "--", "true"},
                  .says = {"--launch: expected one of supervise, exec, got 'fork'"}},
@@ -418,7 +425,22 @@ INSTANTIATE_TEST_SUITE_P(
             .label = "RunWithOnlyDoubleDash", .args = {"--mode=run", "--"}, .says = {"no command given"}},
         BadInput{.label = "LaunchOnlyWithoutCommand",
                  .args = {"--mode=launch-only"},
-                 .says = {"no command given", "--mode='launch-only' needs one"}}),
+                 .says = {"no command given", "--mode='launch-only' needs one"}},
+        BadInput{.label = "NewWithoutName",
+                 .args = {"--mode=new", "--migrations-dir={dir}"},
+                 .says = {"--mode='new' takes one NAME", "got 0 arguments"}},
+        BadInput{.label = "NewWithTwoNames",
+                 .args = {"--mode=new", "--migrations-dir={dir}", "add", "users"},
+                 .says = {"--mode='new' takes one NAME", "got 2 arguments"}},
+        BadInput{.label = "NewNameWithSlash",
+                 .args = {"--mode=new", "--migrations-dir={dir}", "../add_users"},
+                 .says = {"--mode=new: invalid NAME '../add_users'", "letters, digits, '_' or '-'"}},
+        BadInput{.label = "NewNameWithSpace",
+                 .args = {"--mode=new", "--migrations-dir={dir}", "add users"},
+                 .says = {"--mode=new: invalid NAME 'add users'"}},
+        BadInput{.label = "NewNameEmpty",
+                 .args = {"--mode=new", "--migrations-dir={dir}", "--", ""},
+                 .says = {"the command's first word is empty"}}),
     [](const auto& info) { return info.param.label; });
 
 // --migrate-command is for the modes that migrate (SPEC.md "Other migration tools"): the others refuse it
@@ -427,8 +449,12 @@ INSTANTIATE_TEST_SUITE_P(
 BadInput migrate_command_refused(const std::string& label, const std::string& mode, Env env = {}) {
     const bool from_environment = !env.empty();
     Args args{"--mode=" + mode};
-    if (!from_environment) args.push_back("--migrate-command=bin/migrate");
-    if (mode == "launch-only") args.insert(args.end(), {"--", "true"});
+    if (!from_environment) {
+        args.push_back("--migrate-command=bin/migrate");
+    }
+    if (mode == "launch-only") {
+        args.insert(args.end(), {"--", "true"});
+    }
     return BadInput{.label = label,
                     .args = args,
                     .env = std::move(env),

@@ -1,8 +1,5 @@
 #include "config/options.hpp"
 
-#include "common/error.hpp"
-
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,6 +9,10 @@
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/error.hpp"
 
 namespace {
 
@@ -161,6 +162,24 @@ TEST(OptionsCommandLine, EveryModeAndEnumValue) {
             .log_level,
         LogLevel::warn);
     EXPECT_EQ(parse_options({"--log-level=error", "x"}).log_level, LogLevel::error);
+}
+
+TEST(OptionsCommandLine, LintPolicyFromEachSourceDefaultWarn) {
+    EXPECT_EQ(parse_options({"x"}).lint, pgentry::lint::Policy::warn);
+    EXPECT_EQ(parse_options({"--lint=error", "x"}).lint, pgentry::lint::Policy::error);
+    EXPECT_EQ(parse_options({"x"}, {{"PGENTRY_LINT", "off"}}).lint, pgentry::lint::Policy::off);
+    EXPECT_EQ(parse_options({"--lint=warn", "x"}, {{"PGENTRY_LINT", "off"}}).lint,
+              pgentry::lint::Policy::warn);
+    EXPECT_TRUE(mentions(usage_error({"--lint=strict", "x"}), {"--lint", "warn, error, off", "'strict'"}));
+}
+
+TEST(OptionsCommandLine, LintAndNewModes) {
+    EXPECT_EQ(parse_options({"--mode=lint"}).mode, Mode::lint);
+    const Options created = parse_options({"--mode=new", "add_users"});
+    EXPECT_EQ(created.mode, Mode::new_migration);
+    EXPECT_EQ(created.command, Args{"add_users"});
+    EXPECT_TRUE(mentions(usage_error({"--mode=new"}), {"takes one NAME", "got 0 arguments"}));
+    EXPECT_TRUE(mentions(usage_error({"--mode=new", "a", "b"}), {"takes one NAME", "got 2 arguments"}));
 }
 
 TEST(OptionsCommandLine, SignalGroupIsAFlag) {

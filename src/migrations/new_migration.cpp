@@ -1,0 +1,87 @@
+#include "migrations/new_migration.hpp"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <set>
+#include <string>
+#include <system_error>
+
+#include "common/error.hpp"
+#include "migrations/migration.hpp"
+#include "migrations/migration_set.hpp"
+
+namespace pgentry::migrations {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::string_view body = "-- migrate:up\n\n\n-- migrate:down\n\n";
+
+// The same rule the loader applies to the files it reads, so that what new writes always loads.
+void require_valid_name(std::string_view name) {
+    if (!parse_file_name("1_" + std::string(name) + ".sql")) {
+        throw Error(exit_code::usage, "--mode=new: invalid NAME '" + std::string(name) +
+                                          "': expected one or more letters, digits, '_' or '-'");
+    }
+}
+
+std::set<std::int64_t> used_versions(const fs::path& dir) {
+    std::set<std::int64_t> versions;
+    for (const fs::path& path : list_sql_files(dir)) {
+        if (const auto file_name = parse_file_name(path.filename().string())) {
+            versions.insert(file_name->version);
+        }
+    }
+    return versions;
+}
+
+// YYYYMMDDHHMMSS in UTC, as a number.
+std::int64_t timestamp_version(std::chrono::system_clock::time_point when) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char digits[sizeof "YYYYMMDDHHMMSS"];
+    std::strftime(digits, sizeof digits, "%Y%m%d%H%M%S", &utc);
+    return std::stoll(digits);
+}
+
+struct FileCloser {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
+// Opens path for writing only when no file has that name; nullptr with errno EEXIST when one has.
+std::unique_ptr<std::FILE, FileCloser> create_exclusively(const fs::path& path) {
+    return std::unique_ptr<std::FILE, FileCloser>(std::fopen(path.c_str(), "wx"));
+}
+
+}  // namespace
+
+fs::path create_migration(const fs::path& dir, std::string_view name,
+                          std::chrono::system_clock::time_point now) {
+    require_valid_name(name);
+    const std::set<std::int64_t> taken = used_versions(dir);
+    for (auto when = std::chrono::floor<std::chrono::seconds>(now);; when += std::chrono::seconds(1)) {
+        const std::int64_t version = timestamp_version(when);
+        if (taken.contains(version)) {
+            continue;
+        }
+        const fs::path path = dir / (std::to_string(version) + "_" + std::string(name) + ".sql");
+        auto file = create_exclusively(path);
+        if (!file && errno == EEXIST) {
+            continue;  // another run took this second after the listing
+        }
+        if (!file || std::fwrite(body.data(), 1, body.size(), file.get()) != body.size() ||
+            std::fclose(file.release()) != 0) {
+            const std::string reason = std::strerror(errno);
+            std::error_code ignored;
+            fs::remove(path, ignored);  // no half-written migration left behind
+            throw Error(exit_code::no_input, path.string() + ": cannot create the migration: " + reason);
+        }
+        return path;
+    }
+}
+
+}  // namespace pgentry::migrations
