@@ -36,7 +36,7 @@ PSQL=$PGBIN/psql  # the real one: Debian's /usr/bin/psql is a Perl wrapper that 
 DBMATE=$BENCH_DIR/node_modules/@dbmate/linux-x64/bin/dbmate
 PGENTRY=$BUILD_DIR/pgentry
 PGENTRY_INIT=$BUILD_DIR/pgentry-init
-SQUAWK=$ROOT/tests/lint-corpus/node_modules/.bin/squawk  # squawk-cli, the version the lint's agreement test pins
+SQUAWK=$ROOT/tests/lint-corpus/node_modules/@squawk-cli/linux-x64/bin/squawk  # the version the lint agreement test pins
 
 QUICK=${BENCH_QUICK:-0}  # --quick sets and exports BENCH_QUICK, which pg_virtualenv passes on
 MIGRATIONS=200             # the migrate cases' history

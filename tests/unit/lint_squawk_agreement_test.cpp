@@ -33,12 +33,9 @@ std::string find_squawk() {
     if (const char* path = std::getenv("PGENTRY_SQUAWK"); path != nullptr && *path != '\0') {
         return path;
     }
-    // The native program rather than npm's node wrapper around it, which costs a node start-up per run.
-    for (const fs::path& local :
-         {corpus / "node_modules/@squawk-cli/linux-x64/bin/squawk", corpus / "node_modules/.bin/squawk"}) {
-        if (fs::exists(local)) {
-            return local.string();
-        }
+    // squawk's native program, which tests/lint-corpus/package.json installs (no node start-up per run).
+    if (const fs::path local = corpus / "node_modules/@squawk-cli/linux-x64/bin/squawk"; fs::exists(local)) {
+        return local.string();
     }
     if (const char* path = std::getenv("PATH")) {
         std::string dirs = path;
