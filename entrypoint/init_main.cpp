@@ -1,11 +1,11 @@
 // pgentry-init: the small static PID 1 that pgentry execs for --launch=supervise, with every signal still
 // blocked so that none is lost across the exec. Its arguments are process::InitArguments
 // (src/process/init_arguments.hpp, which pgentry encodes). Usage errors exit 64.
+#include <csignal>
+
 #include "process/init_arguments.hpp"
 #include "process/log_line.hpp"
 #include "supervisor/supervisor.hpp"
-
-#include <csignal>
 
 namespace {
 

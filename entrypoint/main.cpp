@@ -14,8 +14,9 @@ using namespace pgentry;
 
 int main(int argc, char** argv) {
     return cli::run(argc, argv, [argv](const config::Options& options) -> int {
-        if (config::row(options.mode).from_static_front && !options.user)
+        if (config::row(options.mode).from_static_front && !options.user) {
             launch::hand_over(options, std::nullopt);
+        }
         const auto migrator = launch::sibling_program("pgentry-migrator");
         execv(migrator.c_str(), argv);
         throw Error(exit_code::not_executable,

@@ -1,7 +1,5 @@
 #include "database.hpp"
 
-#include <libpq-fe.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -9,6 +7,8 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+
+#include <libpq-fe.h>
 
 namespace example {
 namespace {
@@ -54,7 +54,9 @@ std::map<std::string, std::string> migration_names(const std::filesystem::path& 
     for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
         std::smatch match;
         const std::string name = entry.path().filename().string();
-        if (std::regex_match(name, match, file_name)) names[match[1]] = match[2];
+        if (std::regex_match(name, match, file_name)) {
+            names[match[1]] = match[2];
+        }
     }
     return names;
 }
@@ -91,11 +93,17 @@ FrontPage Database::record_visit(const std::string& path) const {
 }
 
 std::string database_url_from_environment() {
-    if (const char* url = std::getenv("DATABASE_URL"); url != nullptr && *url != '\0') return url;
+    if (const char* url = std::getenv("DATABASE_URL"); url != nullptr && *url != '\0') {
+        return url;
+    }
     const char* file = std::getenv("DATABASE_URL_FILE");
-    if (file == nullptr || *file == '\0') return "";
+    if (file == nullptr || *file == '\0') {
+        return "";
+    }
     std::ifstream in(file);
-    if (!in) throw std::runtime_error(std::string("DATABASE_URL_FILE: cannot read ") + file);
+    if (!in) {
+        throw std::runtime_error(std::string("DATABASE_URL_FILE: cannot read ") + file);
+    }
     std::ostringstream content;
     content << in.rdbuf();
     return without_trailing_space(content.str());

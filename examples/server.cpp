@@ -9,8 +9,6 @@
 // passes that code on as the container's.
 #include <unistd.h>
 
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <charconv>
 #include <csignal>
 #include <cstdlib>
@@ -18,6 +16,9 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "database.hpp"
 
@@ -84,14 +85,18 @@ std::string render(const example::FrontPage& page) {
 
 // Runs on a database thread.
 Response route(const example::Database& database, const std::string& method, const std::string& target) {
-    if (method != "GET") return {405, "only GET\n", ""};
+    if (method != "GET") {
+        return {405, "only GET\n", ""};
+    }
     const std::string path = target.substr(0, target.find('?'));
     try {
         if (path == "/healthz") {
             database.ping();
             return {200, "ok\n", ""};
         }
-        if (path == "/") return {200, render(database.record_visit(path)), ""};
+        if (path == "/") {
+            return {200, render(database.record_visit(path)), ""};
+        }
     } catch (const std::exception& failure) {
         return {503, "database unavailable\n", failure.what()};
     }
@@ -153,7 +158,9 @@ int serve_until_signalled(unsigned short port) {
     tcp::acceptor acceptor(io, tcp::endpoint(tcp::v4(), port));
     asio::signal_set signals(io, SIGTERM, SIGINT);
     signals.async_wait([&](const boost::system::error_code& error, int signal) {
-        if (error) return;
+        if (error) {
+            return;
+        }
         const std::string name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
         log_line("info",
                  name + ": no new connections, finishing " + std::to_string(in_flight) + " in flight");
@@ -209,7 +216,9 @@ int main(int argc, char** argv) {
         std::cerr << "PORT: '" << port_text << "' is not a port number\n";
         return 64;
     }
-    if (mode == "--healthcheck") return healthcheck(port);
+    if (mode == "--healthcheck") {
+        return healthcheck(port);
+    }
     try {
         return serve_until_signalled(port);
     } catch (const std::exception& failure) {

@@ -1,8 +1,7 @@
-#include "config/option_sources.hpp"
-
-#include "conninfo/redact.hpp"
-
 #include <system_error>
+
+#include "config/option_sources.hpp"
+#include "conninfo/redact.hpp"
 
 namespace pgentry::config::detail {
 namespace {

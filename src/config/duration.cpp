@@ -1,10 +1,10 @@
-#include "config/options.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+
+#include "config/options.hpp"
 
 namespace pgentry::config {
 namespace {

@@ -1,6 +1,6 @@
-#include "config/options.hpp"
-
 #include <unistd.h>
+
+#include "config/options.hpp"
 
 namespace pgentry::config {
 

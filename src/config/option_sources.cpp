@@ -1,18 +1,18 @@
 #include "config/option_sources.hpp"
 
-#include "config/config_file.hpp"
-#include "config/edit_distance.hpp"
-#include "config/option_table.hpp"
-#include "conninfo/redact.hpp"
-
-#include <boost/program_options/parsers.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <climits>
 #include <functional>
 #include <map>
 #include <system_error>
+
+#include <boost/program_options/parsers.hpp>
+
+#include "config/config_file.hpp"
+#include "config/edit_distance.hpp"
+#include "config/option_table.hpp"
+#include "conninfo/redact.hpp"
 
 namespace po = boost::program_options;
 
@@ -254,7 +254,9 @@ std::string Sources::origin(Source source, const std::string& name) const {
 std::string shown(const std::string& value) {
     std::string whole = conninfo::redact_conninfo(value);
     const std::size_t equals = value.find('=');
-    if (whole != value || equals == std::string::npos) return whole;
+    if (whole != value || equals == std::string::npos) {
+        return whole;
+    }
     // An argument quoted whole may be "--option=VALUE" (a mistyped option, the word after a valueless
     // --mode), whose VALUE may be a conninfo with a password: masked the same way.
     return value.substr(0, equals + 1) + conninfo::redact_conninfo(value.substr(equals + 1));

@@ -2,16 +2,16 @@
 // Internal to src/config: the three places an option can come from (the options themselves:
 // option_table.hpp), kept in separate variables_maps
 // so that every value can be reported with where it was given.
-#include "common/error.hpp"
-#include "common/file.hpp"
-#include "config/options.hpp"
-
-#include <boost/program_options/variables_map.hpp>
-
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/program_options/variables_map.hpp>
+
+#include "common/error.hpp"
+#include "common/file.hpp"
+#include "config/options.hpp"
 
 namespace pgentry::config::detail {
 

@@ -38,12 +38,16 @@ std::int64_t AdvisoryLock::key(const std::string& database, const TableName& tab
 
 bool AdvisoryLock::try_take() {
     Result taken = worker_.exec("SELECT pg_try_advisory_lock($1), pg_backend_pid()", {std::to_string(key_)});
-    if (taken.text(0, 0) != "t") return false;
+    if (taken.text(0, 0) != "t") {
+        return false;
+    }
     held_ = true;
     backend_ = static_cast<int>(taken.integer(0, 1));
     // A direct connection reports its server's pid; a pooler reports one of its own making.
     proxied_ = backend_ != worker_.backend_pid();
-    if (proxied_) refuse_transaction_pooling();
+    if (proxied_) {
+        refuse_transaction_pooling();
+    }
     return true;
 }
 
@@ -60,7 +64,9 @@ void AdvisoryLock::refuse_transaction_pooling() {
         }
         const bool moved = !shared && worker_.exec("SELECT pg_backend_pid()").integer(0, 0) != backend_;
         pinning.rollback();
-        if (shared || moved) refuse();
+        if (shared || moved) {
+            refuse();
+        }
     }
 }
 
@@ -80,15 +86,23 @@ std::string AdvisoryLock::describe_holder() {
 void AdvisoryLock::confirm() {
     // Directly connected, the lock lives in the session that applies: if that answers, it is held.
     // Behind a pooler, the statement in flight must still run on the lock's server connection.
-    if (!proxied_) return;
-    if (worker_.exec("SELECT pg_backend_pid()").integer(0, 0) != backend_) refuse();
+    if (!proxied_) {
+        return;
+    }
+    if (worker_.exec("SELECT pg_backend_pid()").integer(0, 0) != backend_) {
+        refuse();
+    }
 }
 
 void AdvisoryLock::release() {
-    if (!held_) return;
+    if (!held_) {
+        return;
+    }
     // Behind a pooler a plain unlock could land on a server connection where another client holds
     // the same key, and release theirs.
-    if (proxied_) return release_on_holder_backend();
+    if (proxied_) {
+        return release_on_holder_backend();
+    }
     held_ = false;
     if (worker_.exec("SELECT pg_advisory_unlock($1)", {std::to_string(key_)}).text(0, 0) != "t") {
         // The unlock reached another server connection than the lock's (sqlx#1871's leak).
@@ -105,7 +119,9 @@ void AdvisoryLock::release_on_holder_backend() {
     const auto deadline = Clock::now() + unlock_reach_timeout;
     while (held_ && Clock::now() < deadline) {
         for (Connection* connection : {&session_, &worker_}) {
-            if (held_ && connection->exec(unlock_there, params).text(0, 0) == "t") held_ = false;
+            if (held_ && connection->exec(unlock_there, params).text(0, 0) == "t") {
+                held_ = false;
+            }
         }
         if (held_ &&
             worker_.loop().sleep_until(Clock::now() + unlock_retry) == EventLoop::Wake::stop_signal) {

@@ -1,8 +1,8 @@
 #include "db/applier.hpp"
 
-#include <fmt/format.h>
-
 #include <charconv>
+
+#include <fmt/format.h>
 
 #include "common/error.hpp"
 #include "db/step.hpp"
@@ -18,7 +18,9 @@ namespace {
 std::size_t byte_offset(std::string_view text, int characters) {
     std::size_t offset = 0;
     for (int seen = 0; offset < text.size(); ++offset) {
-        if ((static_cast<unsigned char>(text[offset]) & 0xC0) != 0x80 && seen++ == characters) break;
+        if ((static_cast<unsigned char>(text[offset]) & 0xC0) != 0x80 && seen++ == characters) {
+            break;
+        }
     }
     return offset;
 }
@@ -43,7 +45,9 @@ std::optional<std::pair<std::string_view, int>> copy_context(std::string_view co
 }
 
 std::optional<std::string_view> copy_rows(const migrations::Statement& statement) {
-    if (!statement.copy_rows) return std::nullopt;
+    if (!statement.copy_rows) {
+        return std::nullopt;
+    }
     return statement.copy_rows->text;
 }
 
@@ -53,7 +57,9 @@ Error failure(const migrations::Migration& migration, const migrations::Section&
     std::string where;
     if (statement && error.position) {
         int exact = section.line_of(statement->offset + byte_offset(statement->text, *error.position - 1));
-        if (exact != line) where = fmt::format(" (the statement starts at line {})", line);
+        if (exact != line) {
+            where = fmt::format(" (the statement starts at line {})", line);
+        }
         line = exact;
     } else if (const auto copy = copy_context(error.context); statement && statement->copy_rows && copy) {
         where = fmt::format(" (the statement starts at line {}; {})", line, copy->first);
@@ -62,8 +68,12 @@ Error failure(const migrations::Migration& migration, const migrations::Section&
     std::string message =
         fmt::format("{}:{}: migration {} failed: SQLSTATE {}: {}{}", migration.path.string(), line,
                     migration.version, error.sqlstate, error.message, where);
-    if (!error.detail.empty()) message += "; DETAIL: " + error.detail;
-    if (!error.hint.empty()) message += "; HINT: " + error.hint;
+    if (!error.detail.empty()) {
+        message += "; DETAIL: " + error.detail;
+    }
+    if (!error.hint.empty()) {
+        message += "; HINT: " + error.hint;
+    }
     return Error(exit_code::migration_failed, message,
                  MigrationContext{migration.version, migration.name, error.sqlstate, ""});
 }
@@ -99,7 +109,9 @@ void apply(MigrationSession& worker, const History& history, const migrations::M
         // transaction the reset commits with the migration, on the same server connection.
         worker.restore();
         // The lock is confirmed as late as possible: right before the record becomes visible.
-        if (!transaction) lock.confirm();
+        if (!transaction) {
+            lock.confirm();
+        }
         with_step(fmt::format("recording migration {} in the history", migration.version), [&] {
             if (applying == Applying::up) {
                 history.record(connection, migration.version, migration.checksum);

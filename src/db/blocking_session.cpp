@@ -43,7 +43,9 @@ LIMIT 1
 }  // namespace
 
 std::optional<LockWait> BlockingSessions::look(int worker_pid) {
-    if (refused_) return std::nullopt;
+    if (refused_) {
+        return std::nullopt;
+    }
     try {
         if (!observer_) {
             observer_.emplace(Connection::open(loop_, params_, Clock::now() + connect_timeout));
@@ -63,7 +65,9 @@ std::optional<LockWait> BlockingSessions::look(int worker_pid) {
             log::debug("no server connection to spare for seeing who blocks migration statements");
             return std::nullopt;
         }
-        if (answer->rows() == 0) return std::nullopt;
+        if (answer->rows() == 0) {
+            return std::nullopt;
+        }
         return LockWait{answer->text(0, 0),
                         fmt::format("pid {}, {}, {}, {} since {}", answer->text(0, 1), answer->text(0, 2),
                                     answer->text(0, 3), answer->text(0, 4), answer->text(0, 5))};

@@ -57,10 +57,13 @@ ConnectMessage parse_connect_message(std::string_view message) {
         const auto newline = message.find('\n');
         std::string_view line = message.substr(0, newline);
         message.remove_prefix(newline == std::string_view::npos ? message.size() : newline + 1);
-        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
             line.remove_suffix(1);
+        }
         // libpq's advice to people ("\tIs the server running on that host...") and the server's source line.
-        if (line.empty() || line.starts_with('\t') || line.starts_with("LOCATION:")) continue;
+        if (line.empty() || line.starts_with('\t') || line.starts_with("LOCATION:")) {
+            continue;
+        }
         if (line.starts_with(section_start) && contains(line, section_end)) {
             // A new host's attempt: the message is about the last one.
             line.remove_prefix(line.find(section_end) + section_end.size());
@@ -97,16 +100,24 @@ ConnectFailure classify(const ConnectMessage& message, bool needs_password) {
         (state == "08P01" && text.starts_with("unsupported startup parameter"))) {
         return ConnectFailure::not_retried;
     }
-    if (!state.empty()) return ConnectFailure::retry;
-    if (text.starts_with("invalid ")) return ConnectFailure::not_retried;
+    if (!state.empty()) {
+        return ConnectFailure::retry;
+    }
+    if (text.starts_with("invalid ")) {
+        return ConnectFailure::not_retried;
+    }
     // libpq's TLS failures: every certificate and key file message, sslmode=require against a server or
     // pooler without SSL, a handshake the server refuses. Not an EOF: a server restarting mid-handshake.
     constexpr std::array tls_failures{"certificate"sv, "private key file"sv, "SSL was required"sv,
                                       "but it was required"sv};
     for (std::string_view failure : tls_failures) {
-        if (contains(text, failure)) return ConnectFailure::not_retried;
+        if (contains(text, failure)) {
+            return ConnectFailure::not_retried;
+        }
     }
-    if (text.starts_with("SSL error: ") && !contains(text, "eof")) return ConnectFailure::not_retried;
+    if (text.starts_with("SSL error: ") && !contains(text, "eof")) {
+        return ConnectFailure::not_retried;
+    }
     return ConnectFailure::retry;
 }
 

@@ -34,7 +34,9 @@ Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock:
 
     auto status = PQstatus(raw) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
     while (status != PGRES_POLLING_OK) {
-        if (status == PGRES_POLLING_FAILED) throw connect_error(raw);
+        if (status == PGRES_POLLING_FAILED) {
+            throw connect_error(raw);
+        }
         auto event = status == PGRES_POLLING_READING ? EventLoop::SocketEvent::readable
                                                      : EventLoop::SocketEvent::writable;
         switch (loop.wait_socket(PQsocket(raw), event, deadline)) {
@@ -57,8 +59,9 @@ Result Connection::exec(const std::string& sql) {
 Result Connection::exec(const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
-    for (const auto& param : params)
+    for (const auto& param : params) {
         values.push_back(param.c_str());
+    }
     if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                            nullptr, nullptr, 0)) {
         throw QueryError(client_error(conn_.get(), "08006"));
@@ -67,7 +70,9 @@ Result Connection::exec(const std::string& sql, const std::vector<std::string>& 
 }
 
 void Connection::send(const std::string& sql, std::optional<std::string_view> copy_rows) {
-    if (!PQsendQuery(conn_.get(), sql.c_str())) throw QueryError(client_error(conn_.get(), "08006"));
+    if (!PQsendQuery(conn_.get(), sql.c_str())) {
+        throw QueryError(client_error(conn_.get(), "08006"));
+    }
     copy_rows_ = copy_rows;
 }
 
@@ -84,7 +89,9 @@ std::optional<Result> Connection::await_result(std::optional<Clock::time_point> 
     for (;;) {
         // What a copy left queued when the deadline cut it short goes first: the server waits for it.
         if (PQisnonblocking(conn_.get())) {
-            if (!go_on(flush(deadline))) return std::nullopt;
+            if (!go_on(flush(deadline))) {
+                return std::nullopt;
+            }
             PQsetnonblocking(conn_.get(), 0);
         }
         while (PQisBusy(conn_.get())) {
@@ -93,30 +100,46 @@ std::optional<Result> Connection::await_result(std::optional<Clock::time_point> 
             case EventLoop::Wake::stop_signal: cancel_and_drain(); throw Interrupted(*loop_->stop_signal());
             case EventLoop::Wake::ready: break;
             }
-            if (!PQconsumeInput(conn_.get())) throw QueryError(client_error(conn_.get(), "08006"));
+            if (!PQconsumeInput(conn_.get())) {
+                throw QueryError(client_error(conn_.get(), "08006"));
+            }
         }
         PGresult* result = PQgetResult(conn_.get());
-        if (!result) break;
+        if (!result) {
+            break;
+        }
         auto status = PQresultStatus(result);
         if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) {
-            if (!failure) failure = server_error(result);
+            if (!failure) {
+                failure = server_error(result);
+            }
             PQclear(result);
         } else if (is_copy(status)) {
             PQclear(result);
             if (status != PGRES_COPY_IN) {
-                if (!failure) failure = unexpected_result(status);
+                if (!failure) {
+                    failure = unexpected_result(status);
+                }
                 deadline.reset();  // the rows end when they end; returning early would lose the failure
             }
-            if (!go_on(end_copy(status, deadline))) return std::nullopt;
+            if (!go_on(end_copy(status, deadline))) {
+                return std::nullopt;
+            }
         } else if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
             last.emplace(result);
         } else {
-            if (!failure) failure = unexpected_result(status);
+            if (!failure) {
+                failure = unexpected_result(status);
+            }
             PQclear(result);
         }
     }
-    if (failure) throw QueryError(*failure);
-    if (!last) throw QueryError(client_error(conn_.get(), "08006"));
+    if (failure) {
+        throw QueryError(*failure);
+    }
+    if (!last) {
+        throw QueryError(client_error(conn_.get(), "08006"));
+    }
     return last;
 }
 
@@ -124,10 +147,14 @@ std::optional<Result> Connection::await_result(std::optional<Clock::time_point> 
 // now rather than when the server notices the closed socket.
 void Connection::cancel_and_drain() {
     char reason[256];
-    if (cancel_) PQcancel(cancel_.get(), reason, sizeof reason);
+    if (cancel_) {
+        PQcancel(cancel_.get(), reason, sizeof reason);
+    }
     auto deadline = Clock::now() + cancel_grace;
     copy_rows_.reset();  // a COPY IN still in progress ends with an error, not with the rest of its rows
-    if (PQisnonblocking(conn_.get()) && flush(deadline) != EventLoop::Wake::ready) return;
+    if (PQisnonblocking(conn_.get()) && flush(deadline) != EventLoop::Wake::ready) {
+        return;
+    }
     for (;;) {
         while (PQisBusy(conn_.get())) {
             if (loop_->wait_socket(PQsocket(conn_.get()), EventLoop::SocketEvent::readable, deadline) !=
@@ -137,12 +164,18 @@ void Connection::cancel_and_drain() {
             }
         }
         PGresult* result = PQgetResult(conn_.get());
-        if (!result) break;
+        if (!result) {
+            break;
+        }
         const auto status = PQresultStatus(result);
         PQclear(result);
-        if (is_copy(status) && end_copy(status, deadline) != EventLoop::Wake::ready) return;
+        if (is_copy(status) && end_copy(status, deadline) != EventLoop::Wake::ready) {
+            return;
+        }
     }
-    if (in_transaction()) PQclear(PQexec(conn_.get(), "ROLLBACK"));
+    if (in_transaction()) {
+        PQclear(PQexec(conn_.get(), "ROLLBACK"));
+    }
 }
 
 EventLoop::Wake Connection::end_copy(ExecStatusType status, std::optional<Clock::time_point> deadline) {
@@ -154,9 +187,15 @@ EventLoop::Wake Connection::end_copy(ExecStatusType status, std::optional<Clock:
         while (status == PGRES_COPY_IN && copy_rows_ && !copy_rows_->empty()) {
             const std::string_view chunk = copy_rows_->substr(0, copy_chunk);
             const int queued = PQputCopyData(conn, chunk.data(), static_cast<int>(chunk.size()));
-            if (queued < 0) throw QueryError(client_error(conn, "08006"));
-            if (queued > 0) copy_rows_->remove_prefix(chunk.size());
-            if (auto wake = flush(deadline); wake != EventLoop::Wake::ready) return wake;
+            if (queued < 0) {
+                throw QueryError(client_error(conn, "08006"));
+            }
+            if (queued > 0) {
+                copy_rows_->remove_prefix(chunk.size());
+            }
+            if (auto wake = flush(deadline); wake != EventLoop::Wake::ready) {
+                return wake;
+            }
         }
         // A COPY FROM STDIN nobody gave rows for would wait for them forever: the server is told why and
         // fails the statement with that reason.
@@ -164,25 +203,43 @@ EventLoop::Wake Connection::end_copy(ExecStatusType status, std::optional<Clock:
             status == PGRES_COPY_IN && !copy_rows_ ? "pgentry: COPY FROM STDIN without inline data" : nullptr;
         int ended = 0;
         while ((ended = PQputCopyEnd(conn, refusal)) == 0) {
-            if (auto wake = flush(deadline); wake != EventLoop::Wake::ready) return wake;
+            if (auto wake = flush(deadline); wake != EventLoop::Wake::ready) {
+                return wake;
+            }
         }
-        if (ended < 0) throw QueryError(client_error(conn, "08006"));
+        if (ended < 0) {
+            throw QueryError(client_error(conn, "08006"));
+        }
         copy_rows_.reset();
-        if (auto wake = flush(deadline); wake != EventLoop::Wake::ready) return wake;
+        if (auto wake = flush(deadline); wake != EventLoop::Wake::ready) {
+            return wake;
+        }
         PQsetnonblocking(conn, 0);
-        if (status == PGRES_COPY_IN) return EventLoop::Wake::ready;
+        if (status == PGRES_COPY_IN) {
+            return EventLoop::Wake::ready;
+        }
     }
     // COPY OUT, and COPY BOTH after our end of it: the server's rows are read to their end and dropped.
     for (;;) {
         char* row = nullptr;
         const int size = PQgetCopyData(conn, &row, 1);
-        if (row) PQfreemem(row);
-        if (size == -1) return EventLoop::Wake::ready;
-        if (size == -2) throw QueryError(client_error(conn, "08006"));
+        if (row) {
+            PQfreemem(row);
+        }
+        if (size == -1) {
+            return EventLoop::Wake::ready;
+        }
+        if (size == -2) {
+            throw QueryError(client_error(conn, "08006"));
+        }
         if (size == 0) {
             auto wake = loop_->wait_socket(PQsocket(conn), EventLoop::SocketEvent::readable, deadline);
-            if (wake != EventLoop::Wake::ready) return wake;
-            if (!PQconsumeInput(conn)) throw QueryError(client_error(conn, "08006"));
+            if (wake != EventLoop::Wake::ready) {
+                return wake;
+            }
+            if (!PQconsumeInput(conn)) {
+                throw QueryError(client_error(conn, "08006"));
+            }
         }
     }
 }
@@ -192,10 +249,16 @@ EventLoop::Wake Connection::end_copy(ExecStatusType status, std::optional<Clock:
 EventLoop::Wake Connection::flush(std::optional<Clock::time_point> deadline) {
     for (;;) {
         const int pending = PQflush(conn_.get());
-        if (pending == 0) return EventLoop::Wake::ready;
-        if (pending < 0) throw QueryError(client_error(conn_.get(), "08006"));
+        if (pending == 0) {
+            return EventLoop::Wake::ready;
+        }
+        if (pending < 0) {
+            throw QueryError(client_error(conn_.get(), "08006"));
+        }
         auto wake = loop_->wait_socket(PQsocket(conn_.get()), EventLoop::SocketEvent::writable, deadline);
-        if (wake != EventLoop::Wake::ready) return wake;
+        if (wake != EventLoop::Wake::ready) {
+            return wake;
+        }
     }
 }
 

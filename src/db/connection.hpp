@@ -3,13 +3,13 @@
 // which cancels the statement in flight (PQcancel) before pgentry unwinds.
 // pgentry's settings on the session that migrates are db/migration_session.hpp's; transactions are
 // db/transaction.hpp's.
-#include <libpq-fe.h>
-
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <libpq-fe.h>
 
 #include "db/database_url.hpp"
 #include "db/errors.hpp"

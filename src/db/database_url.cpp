@@ -1,9 +1,9 @@
 #include "db/database_url.hpp"
 
-#include <libpq-fe.h>
-
 #include <memory>
 #include <sstream>
+
+#include <libpq-fe.h>
 
 #include "common/error.hpp"
 #include "conninfo/redact.hpp"
@@ -32,9 +32,12 @@ constexpr const char* dry_run = "(pgentry dry run)";
 std::vector<std::string> split(const std::string& list) {
     std::vector<std::string> items;
     std::istringstream in(list);
-    for (std::string item; std::getline(in, item, ',');)
+    for (std::string item; std::getline(in, item, ',');) {
         items.push_back(item);
-    if (list.ends_with(',')) items.emplace_back();
+    }
+    if (list.ends_with(',')) {
+        items.emplace_back();
+    }
     return items;
 }
 
@@ -42,11 +45,15 @@ std::vector<std::string> split(const std::string& list) {
 class Resolved {
 public:
     explicit Resolved(PGconn* conn) : conn_(conn), options_(PQconninfo(conn), &PQconninfoFree) {
-        if (!options_) throw std::bad_alloc();
+        if (!options_) {
+            throw std::bad_alloc();
+        }
     }
     std::string operator[](std::string_view keyword) const {
         for (const PQconninfoOption* option = options_.get(); option->keyword; ++option) {
-            if (keyword == option->keyword) return option->val ? option->val : "";
+            if (keyword == option->keyword) {
+                return option->val ? option->val : "";
+            }
         }
         return "";
     }
@@ -64,13 +71,21 @@ public:
         std::string target;
         for (std::size_t i = 0; i < host_count(); ++i) {
             std::string host = i < hosts.size() ? hosts[i] : "";
-            if (host.empty() && i < addresses.size()) host = addresses[i];
+            if (host.empty() && i < addresses.size()) {
+                host = addresses[i];
+            }
             // libpq's default (a socket directory, or localhost) stands in the first host's slot.
-            if (host.empty()) host = i == 0 ? PQhost(conn_) : "(default host)";
+            if (host.empty()) {
+                host = i == 0 ? PQhost(conn_) : "(default host)";
+            }
             std::string port = ports.size() == 1 ? ports[0] : i < ports.size() ? ports[i] : "";
-            if (port.empty()) port = PQport(conn_);
+            if (port.empty()) {
+                port = PQport(conn_);
+            }
             // Appended piece by piece: GCC 12 warns falsely (-Wrestrict at -O3) on "," + std::string.
-            if (!target.empty()) target += ',';
+            if (!target.empty()) {
+                target += ',';
+            }
             target += endpoint(host, port);
         }
         return target;
@@ -78,8 +93,12 @@ public:
 
 private:
     static std::string endpoint(const std::string& host, const std::string& port) {
-        if (host.starts_with('/') || host.starts_with('@')) return host + "/.s.PGSQL." + port;
-        if (host.find(':') != std::string::npos) return "[" + host + "]:" + port;
+        if (host.starts_with('/') || host.starts_with('@')) {
+            return host + "/.s.PGSQL." + port;
+        }
+        if (host.find(':') != std::string::npos) {
+            return "[" + host + "]:" + port;
+        }
         return host + ":" + port;
     }
 
@@ -100,26 +119,34 @@ DatabaseUrl DatabaseUrl::parse(std::string_view raw) {
     }
     DatabaseUrl url;
     for (const PQconninfoOption* option = parsed.get(); option->keyword; ++option) {
-        if (option->val) url.settings_.emplace_back(option->keyword, option->val);
+        if (option->val) {
+            url.settings_.emplace_back(option->keyword, option->val);
+        }
     }
 
     // Everything libpq checks before channel_binding, and the values it resolves (service, PG*, defaults).
     const OwnedConn first = url.start_connecting("channel_binding", dry_run);
-    if (std::string message = PQerrorMessage(first.get()); message.find(dry_run) == std::string::npos)
+    if (std::string message = PQerrorMessage(first.get()); message.find(dry_run) == std::string::npos) {
         reject(text, message);
+    }
     const Resolved resolved(first.get());
 
     // The rest, channel_binding and every port included: each host's attempt fails on its address.
     std::string addresses = dry_run;
-    for (std::size_t i = 1; i < resolved.host_count(); ++i)
+    for (std::size_t i = 1; i < resolved.host_count(); ++i) {
         addresses.append(",").append(dry_run);
+    }
     const OwnedConn second = url.start_connecting("hostaddr", addresses);
     std::istringstream lines(PQerrorMessage(second.get()));
     std::string rejected;
     for (std::string line; std::getline(lines, line);) {
-        if (line.find(dry_run) == std::string::npos) rejected += line + "\n";
+        if (line.find(dry_run) == std::string::npos) {
+            rejected += line + "\n";
+        }
     }
-    if (!conninfo::trim(rejected).empty()) reject(text, rejected);
+    if (!conninfo::trim(rejected).empty()) {
+        reject(text, rejected);
+    }
 
     url.target_ = resolved.target();
     url.database_ = resolved["dbname"];
@@ -137,7 +164,9 @@ OwnedConn DatabaseUrl::start_connecting(const char* keyword, const std::string& 
     keys.push_back(nullptr);
     values.push_back(nullptr);
     OwnedConn conn(PQconnectStartParams(keys.data(), values.data(), 0), &PQfinish);
-    if (!conn) throw std::bad_alloc();
+    if (!conn) {
+        throw std::bad_alloc();
+    }
     return conn;
 }
 

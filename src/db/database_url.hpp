@@ -3,13 +3,13 @@
 // the target the logs name. It lives in db/ because it needs libpq, which only pgentry-migrator links:
 // the static front (pgentry) reads the URL as text only (trims it, masks its password where it stands:
 // conninfo/redact.hpp) and hands it over.
-#include <libpq-fe.h>
-
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <libpq-fe.h>
 
 namespace pgentry::db {
 

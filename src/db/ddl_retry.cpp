@@ -1,9 +1,9 @@
 #include "db/ddl_retry.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <random>
+
+#include <fmt/format.h>
 
 #include "common/error.hpp"
 #include "log/log.hpp"
@@ -25,9 +25,15 @@ struct LockTimedOut {
 // As the options are written: 5s, 500ms, 2m, 1h.
 std::string spelled(std::chrono::milliseconds duration) {
     const auto ms = duration.count();
-    if (ms != 0 && ms % 3'600'000 == 0) return fmt::format("{}h", ms / 3'600'000);
-    if (ms != 0 && ms % 60'000 == 0) return fmt::format("{}m", ms / 60'000);
-    if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
+    if (ms != 0 && ms % 3'600'000 == 0) {
+        return fmt::format("{}h", ms / 3'600'000);
+    }
+    if (ms != 0 && ms % 60'000 == 0) {
+        return fmt::format("{}m", ms / 60'000);
+    }
+    if (ms % 1000 == 0) {
+        return fmt::format("{}s", ms / 1000);
+    }
     return fmt::format("{}ms", ms);
 }
 
@@ -77,7 +83,9 @@ DdlSection::DdlSection(DdlGuard& guard, Connection& worker, const Lock& lock,
 
 void DdlSection::run(std::string_view statement, std::optional<std::string_view> copy_rows) {
     const std::string text(statement);
-    if (transaction_) return attempt(text, copy_rows, true);
+    if (transaction_) {
+        return attempt(text, copy_rows, true);
+    }
     const migrations::IndexStatement index = migrations::read_index_statement(statement);
     const bool exempt = migrations::runs_without_lock_timeout(index);
     if (session_sets_ && !own_lock_timeout_) {
@@ -100,7 +108,9 @@ void DdlSection::attempt(const std::string& statement, std::optional<std::string
                          bool guarded) {
     guard_.seen_.reset();
     const auto look = [this] {
-        if (auto seen = guard_.blocking_.look(worker_pid_)) guard_.seen_ = std::move(seen);
+        if (auto seen = guard_.blocking_.look(worker_pid_)) {
+            guard_.seen_ = std::move(seen);
+        }
     };
     try {
         if (guarded) {
@@ -112,14 +122,17 @@ void DdlSection::attempt(const std::string& statement, std::optional<std::string
         throw;  // waiting again would not help: it says what to change
     } catch (const QueryError& failure) {
         // A BEGIN of the section's own left a transaction open: retrying one statement of it would be wrong.
-        if (failure.error().sqlstate != lock_not_available || (!transaction_ && worker_.in_transaction()))
+        if (failure.error().sqlstate != lock_not_available || (!transaction_ && worker_.in_transaction())) {
             throw;
+        }
         throw LockTimedOut{guard_.describe(migration_, own_lock_timeout_, guard_.seen_)};
     }
 }
 
 void DdlSection::finish() {
-    if (!transaction_) indexes_.require_valid(worker_, migration_);
+    if (!transaction_) {
+        indexes_.require_valid(worker_, migration_);
+    }
 }
 
 void DdlGuard::retrying(const migrations::Migration& migration, const std::function<void()>& apply_once) {
@@ -148,7 +161,9 @@ std::string DdlGuard::describe(const migrations::Migration& migration, bool own_
 void DdlGuard::after_timeout(const migrations::Migration& migration, const std::string& description,
                              bool transactional) {
     const auto now = Clock::now();
-    if (!first_timeout_) first_timeout_ = now;
+    if (!first_timeout_) {
+        first_timeout_ = now;
+    }
     const auto deadline = *first_timeout_ + policy_.retry_timeout;
     if (now >= deadline) {
         throw Error(exit_code::lock_timeout,
@@ -167,8 +182,9 @@ void DdlGuard::after_timeout(const migrations::Migration& migration, const std::
               {{"version", migration.version},
                {"name", migration.name},
                {"sqlstate", std::string(lock_not_available)}});
-    if (loop_.sleep_until(now + pause) == EventLoop::Wake::stop_signal)
+    if (loop_.sleep_until(now + pause) == EventLoop::Wake::stop_signal) {
         throw Interrupted(*loop_.stop_signal());
+    }
 }
 
 }  // namespace pgentry::db

@@ -27,14 +27,17 @@ ServerError server_error(const PGresult* result) {
     if (std::string position = field(result, PG_DIAG_STATEMENT_POSITION); !position.empty()) {
         error.position = std::stoi(position);
     }
-    if (error.message.empty()) error.message = PQresultErrorMessage(result);
+    if (error.message.empty()) {
+        error.message = PQresultErrorMessage(result);
+    }
     return error;
 }
 
 ServerError client_error(PGconn* conn, const char* sqlstate) {
     std::string message = PQerrorMessage(conn);
-    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back())))
+    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
         message.pop_back();
+    }
     return ServerError{"ERROR", sqlstate, message, "", "", std::nullopt, ""};
 }
 

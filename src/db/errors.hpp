@@ -1,10 +1,10 @@
 #pragma once
 // What the db layer throws: a statement the server (or libpq) refused, and a failed connection attempt.
-#include <libpq-fe.h>
-
 #include <optional>
 #include <stdexcept>
 #include <string>
+
+#include <libpq-fe.h>
 
 #include "db/connect_message.hpp"
 

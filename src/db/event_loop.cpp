@@ -15,10 +15,13 @@ namespace {
 int open_stop_signalfd() {
     sigset_t stop;
     sigemptyset(&stop);
-    for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP})
+    for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) {
         sigaddset(&stop, sig);
+    }
     int fd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
+    if (fd < 0) {
+        throw std::system_error(errno, std::generic_category(), "signalfd");
+    }
     return fd;
 }
 
@@ -35,24 +38,32 @@ EventLoop::Wake EventLoop::run(boost::asio::posix::stream_descriptor* socket,
                                std::optional<Clock::time_point> deadline) {
     std::optional<Wake> wake;
     auto settle = [&wake](Wake w) {
-        if (!wake) wake = w;
+        if (!wake) {
+            wake = w;
+        }
     };
 
     if (socket) {
         socket->async_wait(wait, [&settle](const boost::system::error_code& ec) {
-            if (!ec) settle(Wake::ready);
+            if (!ec) {
+                settle(Wake::ready);
+            }
         });
     }
     boost::asio::steady_timer timer(io_);
     if (deadline) {
         timer.expires_at(*deadline);
         timer.async_wait([&settle](const boost::system::error_code& ec) {
-            if (!ec) settle(Wake::timeout);
+            if (!ec) {
+                settle(Wake::timeout);
+            }
         });
     }
     signals_.async_wait(boost::asio::posix::descriptor_base::wait_read,
                         [this, &settle](const boost::system::error_code& ec) {
-                            if (ec) return;
+                            if (ec) {
+                                return;
+                            }
                             signalfd_siginfo info{};
                             if (::read(signals_.native_handle(), &info, sizeof info) == sizeof info) {
                                 stop_signal_ = static_cast<int>(info.ssi_signo);
@@ -63,7 +74,9 @@ EventLoop::Wake EventLoop::run(boost::asio::posix::stream_descriptor* socket,
     io_.restart();
     while (!wake && io_.run_one() > 0) {
     }
-    if (socket) socket->cancel();
+    if (socket) {
+        socket->cancel();
+    }
     timer.cancel();
     signals_.cancel();
     io_.restart();

@@ -51,7 +51,9 @@ std::string quote(const std::string& identifier) {
     std::string quoted = "\"";
     for (char c : identifier) {
         quoted += c;
-        if (c == '"') quoted += '"';
+        if (c == '"') {
+            quoted += '"';
+        }
     }
     return quoted + "\"";
 }
@@ -90,7 +92,9 @@ Error standby_refusal(const Connection& connection) {
 
 TableName TableName::parse(const std::string& text) {
     auto dot = text.find('.');
-    if (dot == std::string::npos) return {"", text};
+    if (dot == std::string::npos) {
+        return {"", text};
+    }
     return {text.substr(0, dot), text.substr(dot + 1)};
 }
 
@@ -111,15 +115,21 @@ HistoryState History::read(Connection& connection) const {
             return {true, true, rows_of(result, true)};
         } catch (const QueryError& failure) {
             const auto& code = failure.error().sqlstate;
-            if (code == undefined_table || code == undefined_schema) return {false, false, {}};
-            if (code != undefined_column) throw;
+            if (code == undefined_table || code == undefined_schema) {
+                return {false, false, {}};
+            }
+            if (code != undefined_column) {
+                throw;
+            }
         }
         // Made by Ecto: no checksum column yet.
         auto result =
             connection.exec(fmt::format("SELECT {} FROM {} ORDER BY version", columns, located_.quoted()));
         return {true, false, rows_of(result, false)};
     } catch (const QueryError& failure) {
-        if (failure.error().sqlstate != insufficient_privilege) throw;
+        if (failure.error().sqlstate != insufficient_privilege) {
+            throw;
+        }
         throw refusal(reading_history, failure,
                       fmt::format("on {}, the role needs USAGE on the table's schema and, on the table, "
                                   "SELECT to read it, INSERT and DELETE to record, UPDATE or DELETE to lock "
@@ -134,7 +144,9 @@ void History::locate(Connection& connection) {
         "c.relnamespace WHERE c.oid = to_regclass($1)), current_schema(), "
         "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)",
         {table_.quoted(), table_.schema});
-    if (result.text(0, 0) == "t") throw standby_refusal(connection);
+    if (result.text(0, 0) == "t") {
+        throw standby_refusal(connection);
+    }
     if (!table_.schema.empty()) {
         schema_exists_ = result.text(0, 3) == "t";
         return;
@@ -152,7 +164,9 @@ void History::ensure(Connection& connection, const HistoryState& state) {
                 exec_racing(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(table_.schema));
             }
         } catch (const QueryError& failure) {
-            if (failure.error().sqlstate != insufficient_privilege) throw;
+            if (failure.error().sqlstate != insufficient_privilege) {
+                throw;
+            }
             throw refusal(
                 creating_history, failure,
                 fmt::format("creating the schema {}: GRANT CREATE ON DATABASE {} TO {}, or create the "
@@ -167,7 +181,9 @@ void History::ensure(Connection& connection, const HistoryState& state) {
                             "checksum text, PRIMARY KEY (version))",
                             located_.quoted()));
         } catch (const QueryError& failure) {
-            if (failure.error().sqlstate != insufficient_privilege) throw;
+            if (failure.error().sqlstate != insufficient_privilege) {
+                throw;
+            }
             throw refusal(
                 creating_history, failure,
                 fmt::format(
@@ -185,7 +201,9 @@ void History::ensure(Connection& connection, const HistoryState& state) {
             log::info("added the checksum column to " + located_.text());
         } catch (const QueryError& failure) {
             const auto& code = failure.error().sqlstate;
-            if (code != insufficient_privilege && code != read_only_transaction) throw;
+            if (code != insufficient_privilege && code != read_only_transaction) {
+                throw;
+            }
             checksum_column_ = false;
             log::warn(fmt::format("could not add the checksum column to {} (SQLSTATE {}: {}): applied "
                                   "migrations stay unverified; have the table's owner run ALTER TABLE {} "

@@ -1,8 +1,8 @@
 #include "db/invalid_index.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "common/error.hpp"
 #include "log/log.hpp"
@@ -29,8 +29,9 @@ WHERE i.relname = $2 AND NOT x.indisvalid
 
 std::vector<std::string> column(const Result& result) {
     std::vector<std::string> values;
-    for (int row = 0; row < result.rows(); ++row)
+    for (int row = 0; row < result.rows(); ++row) {
         values.push_back(result.text(row, 0));
+    }
     return values;
 }
 
@@ -43,12 +44,16 @@ std::vector<std::string> indexes_of(Connection& worker, const migrations::Relati
 
 void BuiltIndexes::before(Connection& worker, const Lock& lock, const migrations::IndexStatement& statement,
                           std::string_view label) {
-    if (statement.action != IndexAction::create) return;
+    if (statement.action != IndexAction::create) {
+        return;
+    }
     if (!statement.index) {
         existing_ = indexes_of(worker, statement.target);
         return;
     }
-    if (!statement.concurrently) return;
+    if (!statement.concurrently) {
+        return;
+    }
     const Result invalid = worker.exec(same_named_invalid, {statement.target.quoted(), *statement.index});
     for (int row = 0; row < invalid.rows(); ++row) {
         const std::string index = invalid.text(row, 0);
@@ -75,8 +80,9 @@ void BuiltIndexes::after(Connection& worker, const migrations::IndexStatement& s
                 "SELECT i.oid::text FROM pg_class i WHERE i.relname = $2 AND i.relkind IN ('i', 'I') AND "
                 "i.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = to_regclass($1))",
                 {statement.target.quoted(), *statement.index});
-            for (auto& oid : column(made))
+            for (auto& oid : column(made)) {
                 built_.push_back(std::move(oid));
+            }
         } else {
             for (auto& oid : indexes_of(worker, statement.target)) {
                 if (std::find(existing_.begin(), existing_.end(), oid) == existing_.end()) {
@@ -87,12 +93,15 @@ void BuiltIndexes::after(Connection& worker, const migrations::IndexStatement& s
         break;
     case IndexAction::reindex_index: {
         const Result index = worker.exec("SELECT to_regclass($1)::oid::text", {statement.target.quoted()});
-        if (!index.is_null(0, 0)) built_.push_back(index.text(0, 0));
+        if (!index.is_null(0, 0)) {
+            built_.push_back(index.text(0, 0));
+        }
         break;
     }
     case IndexAction::reindex_table:
-        for (auto& oid : indexes_of(worker, statement.target))
+        for (auto& oid : indexes_of(worker, statement.target)) {
             built_.push_back(std::move(oid));
+        }
         break;
     case IndexAction::other:
     case IndexAction::drop:
@@ -101,10 +110,13 @@ void BuiltIndexes::after(Connection& worker, const migrations::IndexStatement& s
 }
 
 void BuiltIndexes::require_valid(Connection& worker, const migrations::Migration& migration) const {
-    if (built_.empty()) return;
+    if (built_.empty()) {
+        return;
+    }
     std::string oids = "{";
-    for (const auto& oid : built_)
+    for (const auto& oid : built_) {
         oids += (oids.size() > 1 ? "," : "") + oid;
+    }
     const Result invalid = worker.exec(
         "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index x JOIN pg_class c ON c.oid = "
         "x.indexrelid "
@@ -112,7 +124,9 @@ void BuiltIndexes::require_valid(Connection& worker, const migrations::Migration
         "x.indisvalid "
         "ORDER BY 1",
         {oids + "}"});
-    if (invalid.rows() == 0) return;
+    if (invalid.rows() == 0) {
+        return;
+    }
     throw Error(
         exit_code::migration_failed,
         fmt::format("{}: migration {} built the index {}, which is invalid (pg_index.indisvalid is false: "

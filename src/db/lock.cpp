@@ -21,7 +21,9 @@ Lock Lock::acquire(const LockSessions& sessions, std::string_view kind, std::chr
 }
 
 void Lock::confirm() const {
-    if (kind_) kind_->confirm();
+    if (kind_) {
+        kind_->confirm();
+    }
 }
 
 Result Lock::exec_watched(Connection& worker, const std::string& statement,
@@ -30,7 +32,9 @@ Result Lock::exec_watched(Connection& worker, const std::string& statement,
     worker.send(statement, copy_rows);
     auto check_at = Clock::now() + first_block_check;
     for (;;) {
-        if (auto result = worker.await_result(check_at)) return std::move(*result);
+        if (auto result = worker.await_result(check_at)) {
+            return std::move(*result);
+        }
         if (kind_ && kind_->blocks_worker()) {
             worker.cancel_and_drain();
             throw OwnLockWait(ServerError{
@@ -41,13 +45,17 @@ Result Lock::exec_watched(Connection& worker, const std::string& statement,
                 "", "name the tables (e.g. VACUUM ANALYZE my_table), or run with --lock=advisory",
                 std::nullopt, ""});
         }
-        if (while_waiting) while_waiting();
+        if (while_waiting) {
+            while_waiting();
+        }
         check_at = Clock::now() + block_check_every;
     }
 }
 
 Lock::~Lock() {
-    if (!kind_) return;
+    if (!kind_) {
+        return;
+    }
     try {
         release();
     } catch (const std::exception& failure) {
@@ -57,7 +65,9 @@ Lock::~Lock() {
 }
 
 void Lock::release() {
-    if (!kind_) return;
+    if (!kind_) {
+        return;
+    }
     kind_->release();
     kind_.reset();
     log::debug("released the migration lock");

@@ -1,8 +1,8 @@
 #include "db/lock_kind.hpp"
 
-#include <fmt/format.h>
-
 #include <optional>
+
+#include <fmt/format.h>
 
 namespace pgentry::db {
 
@@ -24,7 +24,9 @@ std::string describe_lock_holder(Connection& observer, std::string_view conditio
     } catch (const QueryError& failure) {
         return "another session (" + failure.error().message + ")";
     }
-    if (result->rows() == 0) return "another session, now gone";
+    if (result->rows() == 0) {
+        return "another session, now gone";
+    }
     return fmt::format("pid {} ({}, {}) since {}", result->text(0, 0),
                        result->text(0, 1).empty() ? "no application_name" : result->text(0, 1),
                        result->text(0, 2), result->text(0, 3));

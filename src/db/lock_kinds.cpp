@@ -29,7 +29,9 @@ constexpr LockKindRow lock_kinds[] = {
 
 std::unique_ptr<LockKind> make_lock_kind(std::string_view name, const LockSessions& sessions) {
     for (const LockKindRow& row : lock_kinds) {
-        if (row.name == name) return row.make(sessions);
+        if (row.name == name) {
+            return row.make(sessions);
+        }
     }
     throw std::invalid_argument("no lock kind is named '" + std::string(name) + "'");
 }

@@ -1,8 +1,8 @@
 #include "db/lock_poll.hpp"
 
-#include <fmt/format.h>
-
 #include <random>
+
+#include <fmt/format.h>
 
 #include "common/error.hpp"
 #include "log/log.hpp"
@@ -45,8 +45,12 @@ void poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table,
             next_report = Clock::now() + report_every;
         }
         auto wake = now + jittered_nap();
-        if (deadline) wake = std::min(wake, *deadline);
-        if (loop.sleep_until(wake) == EventLoop::Wake::stop_signal) throw Interrupted(*loop.stop_signal());
+        if (deadline) {
+            wake = std::min(wake, *deadline);
+        }
+        if (loop.sleep_until(wake) == EventLoop::Wake::stop_signal) {
+            throw Interrupted(*loop.stop_signal());
+        }
     }
     log::debug(
         fmt::format("took the migration lock in {} ms",

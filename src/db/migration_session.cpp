@@ -1,9 +1,9 @@
 #include "db/migration_session.hpp"
 
-#include <fmt/format.h>
-
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 namespace pgentry::db {
 
@@ -19,16 +19,18 @@ std::vector<LocalSetting> pinned(int server_version,
         settings.push_back({"idle_session_timeout", "0"});
     }
     settings.push_back({"idle_in_transaction_session_timeout", "0"});
-    if (statement_timeout)
+    if (statement_timeout) {
         settings.push_back({"statement_timeout", std::to_string(statement_timeout->count())});
+    }
     return settings;
 }
 
 // "SET <scope>name = value; " for each of settings.
 std::string set_statements(std::string_view scope, const std::vector<LocalSetting>& settings) {
     std::string sql;
-    for (const LocalSetting& setting : settings)
+    for (const LocalSetting& setting : settings) {
         sql += fmt::format("SET {}{} = {}; ", scope, setting.name, setting.value);
+    }
     return sql;
 }
 
@@ -39,7 +41,9 @@ Transaction MigrationSession::begin(std::optional<std::chrono::milliseconds> sta
 }
 
 bool MigrationSession::pin(std::optional<std::chrono::milliseconds> statement_timeout) {
-    if (through_pooler()) return false;
+    if (through_pooler()) {
+        return false;
+    }
     connection_.exec(set_statements("", pinned(connection_.server_version(), statement_timeout)));
     return true;
 }

@@ -6,7 +6,9 @@
 namespace pgentry::db {
 
 std::optional<std::string> Result::optional_text(int row, int column) const {
-    if (is_null(row, column)) return std::nullopt;
+    if (is_null(row, column)) {
+        return std::nullopt;
+    }
     return text(row, column);
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 // One statement's rows, owned (PQclear when it goes).
-#include <libpq-fe.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <libpq-fe.h>
 
 namespace pgentry::db {
 

@@ -29,9 +29,13 @@ std::string_view known_hint(std::string_view sqlstate) {
 
 Error step_error(std::string_view step, const ServerError& error) {
     std::string message = fmt::format("{}: SQLSTATE {}: {}", step, error.sqlstate, error.message);
-    if (!error.detail.empty()) message += "; DETAIL: " + error.detail;
+    if (!error.detail.empty()) {
+        message += "; DETAIL: " + error.detail;
+    }
     const std::string_view hint = error.hint.empty() ? known_hint(error.sqlstate) : error.hint;
-    if (!hint.empty()) message += fmt::format("; HINT: {}", hint);
+    if (!hint.empty()) {
+        message += fmt::format("; HINT: {}", hint);
+    }
     return Error(exit_code::migration_failed, message,
                  MigrationContext{0, "", error.sqlstate, std::string(step)});
 }

@@ -33,7 +33,9 @@ bool TableLock::try_take() {
                     table_.quoted()))
                 .integer(0, 0));
     } catch (const QueryError& failure) {
-        if (failure.error().sqlstate != lock_not_available) throw;
+        if (failure.error().sqlstate != lock_not_available) {
+            throw;
+        }
         return false;
     }
     held_.emplace(std::move(attempt));
@@ -78,7 +80,9 @@ bool TableLock::blocks_worker() {
                        refused.what());
         }
     }
-    if (!observer_) return false;
+    if (!observer_) {
+        return false;
+    }
     // Behind a pooler the worker's backend is found by its application_name: other pgentry instances
     // never wait on this lock (they try with NOWAIT).
     observer_->send(
@@ -101,7 +105,9 @@ bool TableLock::blocks_worker() {
 
 void TableLock::release() {
     observer_.reset();
-    if (!held_) return;
+    if (!held_) {
+        return;
+    }
     Transaction held = std::move(*held_);
     held_.reset();
     held.rollback();  // the lock transaction wrote nothing

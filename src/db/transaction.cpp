@@ -1,8 +1,8 @@
 #include "db/transaction.hpp"
 
-#include <fmt/format.h>
-
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "log/log.hpp"
 
@@ -12,8 +12,9 @@ Transaction::Transaction(Connection& connection, const std::vector<LocalSetting>
                          std::string_view isolation)
     : connection_(&connection) {
     std::string sql = isolation.empty() ? "BEGIN; " : fmt::format("BEGIN ISOLATION LEVEL {}; ", isolation);
-    for (const LocalSetting& local : locals)
+    for (const LocalSetting& local : locals) {
         sql += fmt::format("SET LOCAL {} = {}; ", local.name, local.value);
+    }
     try {
         connection.exec(sql);
     } catch (...) {
@@ -26,7 +27,9 @@ Transaction::Transaction(Transaction&& other) noexcept
     : connection_(std::exchange(other.connection_, nullptr)) {}
 
 Transaction::~Transaction() {
-    if (!connection_) return;
+    if (!connection_) {
+        return;
+    }
     try {
         roll_back_quietly(*connection_);
     } catch (const std::exception& failure) {
@@ -49,7 +52,9 @@ void Transaction::rollback() {
 
 void roll_back_quietly(Connection& connection) {
     try {
-        if (connection.in_transaction()) connection.exec("ROLLBACK");
+        if (connection.in_transaction()) {
+            connection.exec("ROLLBACK");
+        }
     } catch (const QueryError&) {
         // the session is gone: the server rolled back already
     }

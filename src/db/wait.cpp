@@ -125,7 +125,9 @@ Connection open_second(EventLoop& loop, const ConnectParams& params, Connection&
         try {
             first = wait_for_database(loop, params, remaining(deadline));
         } catch (const Error& failure) {
-            if (failure.code() != exit_code::unavailable) throw;
+            if (failure.code() != exit_code::unavailable) {
+                throw;
+            }
             throw Error(exit_code::unavailable, fmt::format("{} ({})", failure.what(), two_sessions));
         }
     }

@@ -19,8 +19,9 @@ namespace {
 std::vector<char*> argv_of(std::vector<std::string>& words) {
     std::vector<char*> argv;
     argv.reserve(words.size() + 1);
-    for (auto& word : words)
+    for (auto& word : words) {
         argv.push_back(word.data());
+    }
     argv.push_back(nullptr);
     return argv;
 }
@@ -30,7 +31,9 @@ std::vector<char*> argv_of(std::vector<std::string>& words) {
 std::filesystem::path sibling_program(std::string_view name) {
     const auto self = std::filesystem::read_symlink("/proc/self/exe").parent_path();
     for (const auto& candidate : {self / name, self / ".." / "libexec" / "pgentry" / name}) {
-        if (access(candidate.c_str(), X_OK) == 0) return candidate;
+        if (access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
+        }
     }
     throw Error(exit_code::not_found,
                 std::string(name) + " not found next to " + self.string() + " or in ../libexec/pgentry");
@@ -40,7 +43,9 @@ void hand_over(const config::Options& options, const std::optional<Identity>& id
     std::vector<std::string> command = options.command;
     const std::vector<char*> command_argv = argv_of(command);
     std::optional<process::Credentials> credentials;
-    if (identity) credentials = identity->credentials();
+    if (identity) {
+        credentials = identity->credentials();
+    }
     if (options.launch == config::Launch::exec) {
         log::debug("exec " + command.front());
         process::configure_log(options.log_format, options.log_level);

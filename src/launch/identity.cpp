@@ -16,13 +16,19 @@ template <class Id>
 std::optional<Id> numeric(std::string_view text) {
     Id id{};
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    if (error != std::errc() || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
     return id;
 }
 
 gid_t resolve_group(const std::string& name) {
-    if (const group* entry = getgrnam(name.c_str())) return entry->gr_gid;
-    if (auto id = numeric<gid_t>(name)) return *id;
+    if (const group* entry = getgrnam(name.c_str())) {
+        return entry->gr_gid;
+    }
+    if (auto id = numeric<gid_t>(name)) {
+        return *id;
+    }
     throw Error(exit_code::no_user, "--user: unknown group '" + name + "'");
 }
 
@@ -42,11 +48,15 @@ Identity resolve_user(const std::string& spec) {
     auto colon = spec.find(':');
     std::string user_part = spec.substr(0, colon);
     std::optional<std::string> group_part;
-    if (colon != std::string::npos) group_part = spec.substr(colon + 1);
+    if (colon != std::string::npos) {
+        group_part = spec.substr(colon + 1);
+    }
 
     const passwd* user = getpwnam(user_part.c_str());
     if (!user) {
-        if (auto uid = numeric<uid_t>(user_part)) user = getpwuid(*uid);
+        if (auto uid = numeric<uid_t>(user_part)) {
+            user = getpwuid(*uid);
+        }
     }
     if (user) {
         Identity identity{

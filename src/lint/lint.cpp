@@ -1,9 +1,10 @@
 #include "lint/lint.hpp"
 
 #include <algorithm>
-#include <boost/json/serialize.hpp>
 #include <system_error>
 #include <variant>
+
+#include <boost/json/serialize.hpp>
 
 #include "common/error.hpp"
 #include "common/file.hpp"

@@ -1,12 +1,13 @@
 #pragma once
 // The rolling-update lint (SPEC.md "Rolling updates", Lint): pending migrations in, findings out. Only
 // analysis: the text sent to the server is never changed, and nothing here talks to a database.
-#include <boost/json/object.hpp>
 #include <cstdint>
 #include <ostream>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "config/options.hpp"
 #include "lint/finding.hpp"

@@ -1,8 +1,7 @@
 #include "lint/parse_tree.hpp"
 
-#include <pg_query.h>
-
 #include <boost/json/parse.hpp>
+#include <pg_query.h>
 
 namespace pgentry::lint {
 namespace {

@@ -2,12 +2,13 @@
 // One statement read by PostgreSQL's own parser (libpg_query, the grammar of the PostgreSQL it was built
 // from: Debian 12's libpg-query-dev is PostgreSQL 15's). An analysis only: the statement's text is what
 // the server receives, never something made from this tree.
-#include <boost/json/value.hpp>
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include <boost/json/value.hpp>
 
 namespace pgentry::lint {
 

@@ -1,10 +1,11 @@
 #pragma once
 // The rules of SPEC.md's Lint table, named as squawk names them: one row (name + check) each.
-#include <boost/json/object.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "lint/new_objects.hpp"
 

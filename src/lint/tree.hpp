@@ -1,10 +1,11 @@
 #pragma once
 // Reading libpg_query's JSON parse tree (PostgreSQL 15's node names: src/include/nodes/parsenodes.h). A
 // member the parser leaves out is its default (false, 0, empty), so every accessor has one.
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 
 #include "lint/new_objects.hpp"
 

@@ -2,9 +2,10 @@
 // Whether a column DEFAULT makes ADD COLUMN rewrite the table. Since PostgreSQL 11 a non-volatile default is
 // computed once and stored in the catalog ("fast default"); a volatile one is computed per row, which
 // rewrites the table under ACCESS EXCLUSIVE.
-#include <boost/json/value.hpp>
 #include <optional>
 #include <string>
+
+#include <boost/json/value.hpp>
 
 namespace pgentry::lint {
 

@@ -2,9 +2,9 @@
 
 #include <memory>
 
+#include <boost/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <boost/json.hpp>
 
 namespace pgentry::log {
 
@@ -69,8 +69,12 @@ bool enabled(config::LogLevel level) {
 
 void write(config::LogLevel level, std::string_view message, Fields fields) {
     State& s = state();
-    if (!s.logger) setup(s.format, s.level);
-    if (!enabled(level)) return;
+    if (!s.logger) {
+        setup(s.format, s.level);
+    }
+    if (!enabled(level)) {
+        return;
+    }
     if (s.format == config::LogFormat::json) {
         s.logger->log(spdlog_level(level), json_body(config::name_of(level), message, fields));
     } else {

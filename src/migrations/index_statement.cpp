@@ -17,7 +17,9 @@ public:
         return at_ + ahead < tokens_.size() ? tokens_[at_ + ahead] : end;
     }
     bool take(std::string_view lower_word) {
-        if (!peek().is(lower_word)) return false;
+        if (!peek().is(lower_word)) {
+            return false;
+        }
         ++at_;
         return true;
     }
@@ -25,7 +27,9 @@ public:
     bool take_all(std::initializer_list<std::string_view> words) {
         std::size_t ahead = 0;
         for (const auto word : words) {
-            if (!peek(ahead++).is(word)) return false;
+            if (!peek(ahead++).is(word)) {
+                return false;
+            }
         }
         at_ += words.size();
         return true;
@@ -35,15 +39,21 @@ public:
         std::vector<std::string> parts;
         while (peek().is_identifier()) {
             parts.push_back(tokens_[at_++].text);
-            if (!peek().is_symbol('.')) break;
+            if (!peek().is_symbol('.')) {
+                break;
+            }
             ++at_;
         }
-        if (parts.empty() || parts.size() > 3) return std::nullopt;
+        if (parts.empty() || parts.size() > 3) {
+            return std::nullopt;
+        }
         return RelationName{parts.size() > 1 ? parts[parts.size() - 2] : "", parts.back()};
     }
     // ( option [value] [, ...] ) of REINDEX: whether it holds CONCURRENTLY (not turned off).
     bool options_say_concurrently() {
-        if (!peek().is_symbol('(')) return false;
+        if (!peek().is_symbol('(')) {
+            return false;
+        }
         bool concurrently = false;
         for (++at_; at_ < tokens_.size() && !peek().is_symbol(')'); ++at_) {
             if (peek().is("concurrently")) {
@@ -67,7 +77,9 @@ std::string RelationName::quoted() const {
         std::string text = "\"";
         for (const char c : part) {
             text += c;
-            if (c == '"') text += '"';
+            if (c == '"') {
+                text += '"';
+            }
         }
         return text + '"';
     };
@@ -77,7 +89,9 @@ std::string RelationName::quoted() const {
 IndexStatement read_index_statement(std::string_view text) {
     Reader reader(tokenize(text));
     if (reader.take("drop")) {
-        if (!reader.take("index")) return {};
+        if (!reader.take("index")) {
+            return {};
+        }
         IndexStatement statement;
         statement.action = IndexAction::drop;
         statement.concurrently = reader.take("concurrently");
@@ -89,34 +103,50 @@ IndexStatement read_index_statement(std::string_view text) {
         statement.action = reader.take("index")   ? IndexAction::reindex_index
                            : reader.take("table") ? IndexAction::reindex_table
                                                   : IndexAction::reindex_other;
-        if (statement.action == IndexAction::reindex_other) reader.skip();
+        if (statement.action == IndexAction::reindex_other) {
+            reader.skip();
+        }
         statement.concurrently = reader.take("concurrently") || in_options;
         if (statement.action != IndexAction::reindex_other) {
             const auto target = reader.relation();
-            if (!target) return {};
+            if (!target) {
+                return {};
+            }
             statement.target = *target;
         }
         return statement;
     }
-    if (!reader.take("create")) return {};
+    if (!reader.take("create")) {
+        return {};
+    }
     reader.take("unique");
-    if (!reader.take("index")) return {};
+    if (!reader.take("index")) {
+        return {};
+    }
     IndexStatement statement;
     statement.action = IndexAction::create;
     statement.concurrently = reader.take("concurrently");
     if (reader.take_all({"if", "not", "exists"})) {
         statement.if_not_exists = true;
-        if (!reader.peek().is_identifier()) return {};
+        if (!reader.peek().is_identifier()) {
+            return {};
+        }
     }
     if (!reader.peek().is("on")) {
-        if (!reader.peek().is_identifier()) return {};
+        if (!reader.peek().is_identifier()) {
+            return {};
+        }
         statement.index = reader.peek().text;
         reader.skip();
     }
-    if (!reader.take("on")) return {};
+    if (!reader.take("on")) {
+        return {};
+    }
     reader.take("only");
     const auto table = reader.relation();
-    if (!table) return {};
+    if (!table) {
+        return {};
+    }
     statement.target = *table;
     return statement;
 }
@@ -134,7 +164,9 @@ bool sets_lock_timeout(std::string_view text) {
     if (!tokens.empty() && (tokens[0].is("set") || tokens[0].is("reset"))) {
         const std::size_t name =
             tokens.size() > 1 && (tokens[1].is("session") || tokens[1].is("local")) ? 2 : 1;
-        if (name < tokens.size() && names_lock_timeout(tokens[name])) return true;
+        if (name < tokens.size() && names_lock_timeout(tokens[name])) {
+            return true;
+        }
     }
     for (std::size_t i = 0; i + 2 < tokens.size(); ++i) {
         if (tokens[i].is("set_config") && tokens[i + 1].is_symbol('(') &&

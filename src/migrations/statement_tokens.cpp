@@ -19,10 +19,13 @@ bool is_word_char(char c) {
 }
 
 std::string truncated(std::string name) {
-    if (name.size() <= max_identifier) return name;
+    if (name.size() <= max_identifier) {
+        return name;
+    }
     std::size_t cut = max_identifier;
-    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80)
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) {
         --cut;
+    }
     name.resize(cut);
     return name;
 }
@@ -32,8 +35,9 @@ public:
     explicit Tokenizer(std::string_view sql) : sql_(sql) {}
 
     std::vector<Token> run() {
-        while (at_ < sql_.size())
+        while (at_ < sql_.size()) {
             step();
+        }
         return std::move(tokens_);
     }
 
@@ -77,7 +81,9 @@ private:
                 at_ += 2;
             } else if (sql_.substr(at_, 2) == "*/") {
                 at_ += 2;
-                if (--depth == 0) return;
+                if (--depth == 0) {
+                    return;
+                }
             } else {
                 ++at_;
             }
@@ -108,8 +114,9 @@ private:
     // $tag$ ... $tag$; false (nothing consumed) when '$' does not open one (a parameter such as $1).
     bool dollar_quote() {
         std::size_t end = at_ + 1;
-        while (end < sql_.size() && is_word_char(sql_[end]) && sql_[end] != '$')
+        while (end < sql_.size() && is_word_char(sql_[end]) && sql_[end] != '$') {
             ++end;
+        }
         if (end >= sql_.size() || sql_[end] != '$' ||
             (end > at_ + 1 && sql_[at_ + 1] >= '0' && sql_[at_ + 1] <= '9')) {
             return false;
@@ -122,8 +129,9 @@ private:
 
     void word() {
         const std::size_t start = at_;
-        while (at_ < sql_.size() && is_word_char(sql_[at_]))
+        while (at_ < sql_.size() && is_word_char(sql_[at_])) {
             ++at_;
+        }
         tokens_.push_back({TokenKind::word, truncated(fold_ascii(sql_.substr(start, at_ - start)))});
     }
 
@@ -146,7 +154,9 @@ private:
 std::string fold_ascii(std::string_view text) {
     std::string folded(text);
     for (char& c : folded) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
     }
     return folded;
 }

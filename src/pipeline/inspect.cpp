@@ -23,8 +23,9 @@ struct StatusLine {
 std::map<std::int64_t, StatusLine> status_lines(const migrations::MigrationSet& set,
                                                 const std::vector<db::AppliedMigration>& applied) {
     std::map<std::int64_t, StatusLine> lines;
-    for (const auto& migration : set.all())
+    for (const auto& migration : set.all()) {
         lines[migration.version] = {migration.name, "down", ""};
+    }
     for (const auto& row : applied) {
         StatusLine& line = lines[row.version];
         const auto* migration = set.find(row.version);
@@ -45,8 +46,9 @@ void print_status(MigrationDatabase& database, const migrations::MigrationSet& s
         db::with_step(db::reading_history, [&] { return database.history.read(database.session).applied; });
     const auto lines = status_lines(set, applied);
     std::size_t name_width = 4;
-    for (const auto& [version, line] : lines)
+    for (const auto& [version, line] : lines) {
         name_width = std::max(name_width, line.name.size());
+    }
     const std::string row = "{:<18}  {:<" + std::to_string(name_width) + "}  {:<12}  {}";
     auto print = [&](const auto& version, const auto& name, const auto& state, const auto& applied_at) {
         std::string text = fmt::format(fmt::runtime(row), version, name, state, applied_at);
@@ -54,8 +56,9 @@ void print_status(MigrationDatabase& database, const migrations::MigrationSet& s
         out << text << '\n';
     };
     print("version", "name", "state", "applied at");
-    for (const auto& [version, line] : lines)
+    for (const auto& [version, line] : lines) {
         print(version, line.name, line.state, line.applied_at);
+    }
     out.flush();
 }
 

@@ -9,8 +9,8 @@
 #include "common/error.hpp"
 #include "db/step.hpp"
 #include "log/log.hpp"
-#include "supervisor/run_to_completion.hpp"
 #include "process/signals.hpp"
+#include "supervisor/run_to_completion.hpp"
 
 namespace pgentry::pipeline {
 

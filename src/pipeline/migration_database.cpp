@@ -27,7 +27,9 @@ db::Lock MigrationDatabase::lock(db::MigrationSession& worker) {
         return db::Lock::acquire({session, worker.connection(), params, history.table()}, settings.lock_kind,
                                  settings.lock_timeout);
     } catch (const db::QueryError& failure) {
-        if (failure.error().sqlstate == insufficient_privilege) history.refuse_lock(session, failure);
+        if (failure.error().sqlstate == insufficient_privilege) {
+            history.refuse_lock(session, failure);
+        }
         throw db::step_error(db::taking_lock, failure.error());
     }
 }
@@ -39,8 +41,9 @@ void MigrationDatabase::apply(db::MigrationSession& worker, const migrations::Mi
     log::info(
         fmt::format("== Running {} {} {}", migration.version, migration.name, up ? "forward" : "backward"),
         {{"version", migration.version}, {"name", migration.name}});
-    ddl.retrying(migration,
-                 [&] { db::apply(worker, history, migration, applying, settings.statement_timeout, lock, ddl); });
+    ddl.retrying(migration, [&] {
+        db::apply(worker, history, migration, applying, settings.statement_timeout, lock, ddl);
+    });
     const double elapsed = std::chrono::duration<double>(db::Clock::now() - start).count();
     log::info(fmt::format("== {} {} in {:.1f}s", up ? "Migrated" : "Rolled back", migration.version, elapsed),
               {{"version", migration.version},

@@ -11,8 +11,9 @@ namespace pgentry::pipeline {
 
 Plan make_plan(const migrations::MigrationSet& set, const std::vector<db::AppliedMigration>& applied) {
     std::unordered_map<std::int64_t, const db::AppliedMigration*> by_version;
-    for (const auto& row : applied)
+    for (const auto& row : applied) {
         by_version.emplace(row.version, &row);
+    }
 
     Plan plan;
     for (const auto& migration : set.all()) {
@@ -24,13 +25,17 @@ Plan make_plan(const migrations::MigrationSet& set, const std::vector<db::Applie
         }
     }
     for (const auto& row : applied) {
-        if (!set.find(row.version)) plan.missing_files.push_back(row.version);
+        if (!set.find(row.version)) {
+            plan.missing_files.push_back(row.version);
+        }
     }
     return plan;
 }
 
 void refuse_changed(const Plan& plan) {
-    if (plan.changed.empty()) return;
+    if (plan.changed.empty()) {
+        return;
+    }
     std::string files;
     for (const auto* migration : plan.changed) {
         files += fmt::format("{}{} (version {})", files.empty() ? "" : ", ", migration->path.string(),

@@ -1,17 +1,18 @@
 #include "process/exec_command.hpp"
 
-#include "process/log_line.hpp"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+
+#include "process/log_line.hpp"
 
 namespace pgentry::process {
 namespace {

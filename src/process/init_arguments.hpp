@@ -106,17 +106,23 @@ inline std::vector<std::string> encode(const InitArguments& arguments) {
     std::vector<std::string> args{"--stop-timeout-ms=" + std::to_string(arguments.stop_timeout_ms),
                                   "--log-format=" + std::string(name_of(arguments.log_format)),
                                   "--log-level=" + std::string(name_of(arguments.log_level))};
-    if (arguments.signal_group) args.emplace_back("--signal-group");
+    if (arguments.signal_group) {
+        args.emplace_back("--signal-group");
+    }
     if (const auto& credentials = arguments.credentials) {
         std::string groups;
         for (gid_t group : credentials->groups) {
-            if (!groups.empty()) groups += ',';
+            if (!groups.empty()) {
+                groups += ',';
+            }
             groups += std::to_string(group);
         }
         args.push_back("--uid=" + std::to_string(credentials->uid));
         args.push_back("--gid=" + std::to_string(credentials->gid));
         args.push_back("--groups=" + groups);
-        if (credentials->home != nullptr) args.push_back(std::string("--home=") + credentials->home);
+        if (credentials->home != nullptr) {
+            args.push_back(std::string("--home=") + credentials->home);
+        }
     }
     args.emplace_back("--");
     for (char* const* word = arguments.command; word != nullptr && *word != nullptr; ++word) {
@@ -176,7 +182,9 @@ inline DecodeError decode(int argc, char* const* argv, InitArguments& arguments)
         return {"--uid and --gid go together, and --groups and --home need them", nullptr};
     }
     arguments.command = argv + i + 1;
-    if (has_uid) arguments.credentials = credentials;
+    if (has_uid) {
+        arguments.credentials = credentials;
+    }
     return {};
 }
 

@@ -25,7 +25,9 @@ inline constexpr Named<LogLevel> log_levels[] = {{"debug", LogLevel::debug},
 template <class E, std::size_t N>
 constexpr std::string_view name_of(E value, const Named<E> (&names)[N]) {
     for (const Named<E>& named : names) {
-        if (named.value == value) return named.name;
+        if (named.value == value) {
+            return named.name;
+        }
     }
     return names[0].name;
 }

@@ -1,6 +1,7 @@
 #include "process/log_line.hpp"
 
 #include <unistd.h>
+
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>

@@ -9,9 +9,9 @@
 namespace pgentry::supervisor {
 
 struct ChildSpec {
-    char* const* argv = nullptr;               // COMMAND [ARG...], looked up in PATH
+    char* const* argv = nullptr;                        // COMMAND [ARG...], looked up in PATH
     const process::Credentials* credentials = nullptr;  // nullptr: as pgentry's own user
-    const char* role = "command";              // names the child in log lines
+    const char* role = "command";                       // names the child in log lines
 };
 
 struct StopPolicy {

@@ -1,12 +1,12 @@
 #pragma once
 // libpq as the fuzz targets' oracle of what a password is: the values PQconninfoParse gives the password
 // and sslpassword keys (the secrets libpq would send or use), whatever pgentry's own reading says.
-#include <libpq-fe.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <libpq-fe.h>
 
 namespace pgentry::fuzz {
 

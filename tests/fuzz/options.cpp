@@ -15,6 +15,8 @@
 //   - an error message holds no password: when every 'Z' of the input is inside a password as libpq reads
 //     it (PQconninfoParse, libpq_oracle.hpp, on each argument, variable and file line or the value after
 //     its first '='), no 'Z' is in the message.
+#include "config/options.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,7 +31,6 @@
 
 #include "check.hpp"
 #include "common/error.hpp"
-#include "config/options.hpp"
 #include "conninfo/redact.hpp"
 #include "libpq_oracle.hpp"
 

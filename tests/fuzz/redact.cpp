@@ -18,12 +18,13 @@
 //     in neither redact_conninfo's rendering nor redact_message's of a message quoting it.
 // Raw (unencoded) URI passwords follow redact.hpp's contract: a '?' that starts "?name=" and an '&'
 // that starts "&name=" are encoded, since redaction reads those as a query by design.
+#include "conninfo/redact.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "check.hpp"
-#include "conninfo/redact.hpp"
 #include "libpq_oracle.hpp"
 
 using pgentry::conninfo::passwords_in;

@@ -10,12 +10,13 @@
 //     (splitting loses nothing);
 //   - splitting a statement's text again yields that one statement, whole, of the same kind;
 //   - splitting is deterministic.
+#include "migrations/statement_splitter.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "check.hpp"
-#include "migrations/statement_splitter.hpp"
 
 using pgentry::fuzz::check;
 using pgentry::migrations::CopyRows;

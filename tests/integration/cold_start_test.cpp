@@ -17,8 +17,9 @@ constexpr int replicas = 30;
 // Exit codes and how many replicas gave each, "0 x30", for the failure messages and the test's output.
 std::string exit_counts(const std::vector<RunResult>& results) {
     std::map<int, int> counts;
-    for (const auto& result : results)
+    for (const auto& result : results) {
         ++counts[result.exit_code];
+    }
     std::string text;
     for (const auto& [code, count] : counts) {
         text += (text.empty() ? "" : ", ") + std::to_string(code) + " x" + std::to_string(count);
@@ -70,7 +71,9 @@ protected:
                   << " replicas closed their first session when the second found no slot\n";
         for (const auto& result : results) {
             EXPECT_EQ(result.exit_code, 0) << "round " << round << ": " << result;
-            if (result.exit_code != 0) break;  // one replica's log is enough
+            if (result.exit_code != 0) {
+                break;  // one replica's log is enough
+            }
         }
     }
 
@@ -105,7 +108,9 @@ TEST_F(ColdStart, ThirtyReplicasOnNineSlotsAllMigrateOnceTheServerComesUp) {
         const std::string url = prepare_database(cluster, name);
         expect_all_succeeded(wave(cluster, url), round);
         expect_each_ran_once(cluster, name, pending, round);
-        if (HasFailure()) break;
+        if (HasFailure()) {
+            break;
+        }
     }
 }
 
@@ -122,7 +127,9 @@ TEST_F(ColdStart, ThirtyReplicasCreateTheTableTogetherWhenAFreshServerComesUp) {
         const std::string url = prepare_database(cluster, name);
         expect_all_succeeded(wave(cluster, url), round);
         expect_each_ran_once(cluster, name, pending, round);
-        if (HasFailure()) break;
+        if (HasFailure()) {
+            break;
+        }
     }
 }
 

@@ -19,7 +19,9 @@ constexpr auto not_waited = 5s;
 
 // Files the server programs (user postgres when the test runs as root) must read.
 void hand_to_postgres(const fs::path& path) {
-    if (::geteuid() != 0) return;
+    if (::geteuid() != 0) {
+        return;
+    }
     const passwd* postgres = ::getpwnam("postgres");
     if (postgres == nullptr || ::chown(path.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
         throw std::runtime_error("cannot hand " + path.string() + " to user postgres");

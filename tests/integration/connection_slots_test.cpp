@@ -42,7 +42,9 @@ TEST_F(ConnectionSlots, EightReplicasShareThreeSlotsAndEachMigrationRunsOnce) {
         EXPECT_EQ(wave.sql().rows("SELECT count(*), count(DISTINCT version) FROM ran"),
                   (std::vector<Row>{{"3", "3"}}))
             << "round " << round;
-        if (HasFailure()) break;
+        if (HasFailure()) {
+            break;
+        }
     }
 }
 
@@ -56,7 +58,9 @@ TEST_F(ConnectionSlots, ThirtyReplicasCreatingTheTableTogetherAllSucceed) {
             EXPECT_EQ(result.exit_code, 0) << "round " << round << ": " << result;
         }
         EXPECT_EQ(fresh.applied_versions(), (std::vector<std::int64_t>{1})) << "round " << round;
-        if (HasFailure()) break;
+        if (HasFailure()) {
+            break;
+        }
     }
 }
 

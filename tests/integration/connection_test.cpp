@@ -1,8 +1,8 @@
 // Reaching the database: waiting for a server that starts late, giving up after --wait-timeout, refusing
 // bad credentials at once, and never printing the password, in text or JSON logs.
-#include <boost/json.hpp>
-
 #include <thread>
+
+#include <boost/json.hpp>
 
 #include "pgentry.hpp"
 

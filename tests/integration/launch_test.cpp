@@ -10,7 +10,9 @@ namespace {
 class Launch : public PgentryTest {
 protected:
     void SetUp() override {
-        if (geteuid() != 0) GTEST_SKIP() << "needs root for unshare --pid";
+        if (geteuid() != 0) {
+            GTEST_SKIP() << "needs root for unshare --pid";
+        }
         // Root without CAP_SYS_ADMIN, as in a `docker build` container, may not make namespaces.
         if (run({"unshare", "--pid", "--fork", "--mount-proc", "true"}, {}, 20s).exit_code != 0) {
             GTEST_SKIP() << "`unshare --pid --fork --mount-proc` does not work here";
@@ -20,8 +22,9 @@ protected:
     // pgentry --mode=run ... -- sh -c script, as PID 1 of a new PID namespace.
     RunResult run_as_pid1(const std::string& script) const {
         Args argv{"unshare", "--pid", "--fork", "--mount-proc"};
-        for (const auto& arg : command("run", {"--", "/bin/sh", "-c", script}))
+        for (const auto& arg : command("run", {"--", "/bin/sh", "-c", script})) {
             argv.push_back(arg);
+        }
         return run(argv);
     }
 };

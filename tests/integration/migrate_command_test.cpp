@@ -28,7 +28,9 @@ class MigrateCommandRace : public PgentryTest, public ::testing::WithParamInterf
 protected:
     Args replica(const TestDatabase& fresh, bool advisory) const {
         Args extra{"--migrate-command=" + migrator_command(GetParam())};
-        if (advisory) extra.push_back("--lock=advisory");
+        if (advisory) {
+            extra.push_back("--lock=advisory");
+        }
         return command(fresh.url(), "migrate-only", extra);
     }
 };
@@ -191,7 +193,9 @@ TEST_F(MigrateCommand, LockTimeoutWhileAnotherHoldsTheAdvisoryLockRunsNothing) {
 // while the command still runs. The command waits (10 s at most) until its orphans are gone and no zombie is
 // left, then says what it saw. Here rather than in pid1_tests: it needs a database.
 TEST_F(MigrateCommand, OrphansAreReapedWhilePgentryIsPid1) {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root for unshare --pid";
+    if (geteuid() != 0) {
+        GTEST_SKIP() << "needs root for unshare --pid";
+    }
     if (run({"unshare", "--pid", "--fork", "--mount-proc", "true"}, {}, 20s).exit_code != 0) {
         GTEST_SKIP() << "`unshare --pid --fork --mount-proc` does not work here";
     }

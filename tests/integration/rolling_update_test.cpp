@@ -49,7 +49,9 @@ public:
     ~App() { stop(); }
     Clock::duration stop() {
         stop_ = true;
-        if (thread_.joinable()) thread_.join();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
         return worst_;
     }
 
@@ -79,8 +81,9 @@ protected:
     }
     std::int64_t warnings(const std::string& err, std::string_view needle) {
         std::int64_t count = 0;
-        for (const auto& line : lines(err))
+        for (const auto& line : lines(err)) {
             count += line.find(needle) != std::string::npos;
+        }
         return count;
     }
 };
@@ -268,8 +271,9 @@ TEST_F(RollingUpdate, AnIndexAnotherSessionBuildsIsLeftAndAnInvalidResultIsNotRe
     EXPECT_TRUE(contains(line_with(pgentry->err(), {"[error]"}),
                          "1_index.sql: migration 1 built the index public.users_id_idx, which is invalid"));
     EXPECT_TRUE(db.applied_versions().empty());
-    while (PGresult* done = PQgetResult(builder.get()))
+    while (PGresult* done = PQgetResult(builder.get())) {
         PQclear(done);
+    }
     old_snapshot.exec("COMMIT");
 
     const auto rerun = migrate();

@@ -22,8 +22,9 @@ TEST_F(Sessions, NothingLeaksIntoTheApplicationsPooledConnections) {
                     " SET statement_timeout = '30min'");
     std::vector<Value> defaults;
     Connection direct(db.conninfo("defaults"));
-    for (const auto& setting : watched)
+    for (const auto& setting : watched) {
         defaults.push_back(direct.scalar("SHOW " + setting));
+    }
 
     dir.write("1_t.sql",
               "SET search_path TO pg_catalog, public; SET statement_timeout = '7s';\n"

@@ -1,11 +1,12 @@
 // db::Transaction (BEGIN when made, ROLLBACK when it goes unless committed, SET LOCAL ending with it) and
 // db::MigrationSession's policy (SET LOCALs with BEGIN, restore() undoing a migration's SET), on a real
 // server.
+#include "db/transaction.hpp"
+
 #include <gtest/gtest.h>
 
 #include "db/connection.hpp"
 #include "db/migration_session.hpp"
-#include "db/transaction.hpp"
 #include "pgentry.hpp"
 
 namespace pgentry::test {

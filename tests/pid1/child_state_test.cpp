@@ -1,9 +1,10 @@
 // What the command starts with: signal state, descriptors, ids.
-#include "harness.hpp"
-
 #include <sys/stat.h>
+
 #include <csignal>
 #include <filesystem>
+
+#include "harness.hpp"
 
 namespace pid1 {
 namespace {

@@ -1,11 +1,12 @@
 // pgentry-init exits with the command's code, 128+S when signal S killed it, 126/127 when it cannot start.
-#include "harness.hpp"
-
 #include <sys/stat.h>
+
 #include <csignal>
 #include <cstring>
 #include <fstream>
 #include <regex>
+
+#include "harness.hpp"
 
 namespace pid1 {
 namespace {

@@ -1,7 +1,7 @@
 // Reaping: every child is collected, and what the command leaves behind is stopped before pgentry-init exits.
-#include "harness.hpp"
-
 #include <csignal>
+
+#include "harness.hpp"
 
 namespace pid1 {
 namespace {

@@ -1,9 +1,10 @@
 // Forwarding: which signals reach the command, when, and to whom.
-#include "harness.hpp"
-
 #include <unistd.h>
+
 #include <csignal>
 #include <set>
+
+#include "harness.hpp"
 
 namespace pid1 {
 namespace {

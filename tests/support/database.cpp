@@ -1,6 +1,5 @@
 #include "database.hpp"
 
-#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <array>
@@ -9,6 +8,8 @@
 #include <cstdio>
 #include <random>
 #include <stdexcept>
+
+#include <openssl/sha.h>
 
 namespace pgentry::test {
 namespace {

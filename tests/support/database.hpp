@@ -1,8 +1,6 @@
 #pragma once
 // Test-side PostgreSQL access: throw-away databases, queries, and holding the migration lock like another
 // pgentry (or an Ecto release) would. The server is found through libpq's PG* variables (pg_virtualenv).
-#include <libpq-fe.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,6 +8,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <libpq-fe.h>
 
 namespace pgentry::test {
 

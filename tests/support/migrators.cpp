@@ -1,13 +1,13 @@
 #include "migrators.hpp"
 
-#include "starting_gate.hpp"
-
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <iostream>
 #include <map>
 #include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "starting_gate.hpp"
 
 namespace pgentry::test {
 
@@ -59,7 +59,9 @@ namespace {
 // the last line.
 std::string what_failed(const std::string& err) {
     const auto said = lines(err);
-    if (said.empty()) return "(nothing on stderr)";
+    if (said.empty()) {
+        return "(nothing on stderr)";
+    }
     const auto named = std::find_if(said.rbegin(), said.rend(), [](const std::string& line) {
         return line.find("Error") != std::string::npos;
     });

@@ -18,7 +18,9 @@ namespace {
 
 bool accepts(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
+    if (fd < 0) {
+        return false;
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -33,7 +35,9 @@ std::string quoted(const std::string& text) {
     std::string out = "\"";
     for (char c : text) {
         out += c;
-        if (c == '"') out += '"';
+        if (c == '"') {
+            out += '"';
+        }
     }
     return out + "\"";
 }
@@ -58,7 +62,9 @@ PgBouncer::PgBouncer(const Server& server, PoolerSettings settings)
             << "\n"
             << "pool_mode = " << settings.pool_mode << "\ndefault_pool_size = " << settings.pool_size << "\n"
             << "max_client_conn = 500\nignore_startup_parameters = extra_float_digits\n";
-        if (::geteuid() == 0) ini << "user = postgres\n";
+        if (::geteuid() == 0) {
+            ini << "user = postgres\n";
+        }
         for (const auto& [name, value] : settings.extra) {
             ini << name << " = " << value << "\n";
         }
@@ -98,7 +104,9 @@ std::string PgBouncer::url(const std::string& dbname) const {
 std::string PgBouncer::conninfo(const std::string& dbname, const std::string& application_name) const {
     std::string info = "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + dbname + " user='" +
                        server_.user + "' password='" + server_.password + "'";
-    if (!application_name.empty()) info += " application_name=" + application_name;
+    if (!application_name.empty()) {
+        info += " application_name=" + application_name;
+    }
     return info;
 }
 

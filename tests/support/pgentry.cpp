@@ -1,7 +1,6 @@
 #include "pgentry.hpp"
 
 #include <algorithm>
-
 #include <sstream>
 
 namespace pgentry::test {

@@ -1,12 +1,12 @@
 #pragma once
 // The fixture of the process-level tests: each test gets a fresh database, an empty migrations directory
 // and runs the built pgentry binary against them as a user would.
-#include <gtest/gtest.h>
-
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "cluster.hpp"
 #include "database.hpp"

@@ -25,10 +25,14 @@ int blocked_on(ino_t inode) {
     const std::string suffix = fmt::format(":{}", inode);
     int count = 0;
     for (std::string line; std::getline(locks, line);) {
-        if (line.find("->") == std::string::npos) continue;
+        if (line.find("->") == std::string::npos) {
+            continue;
+        }
         std::istringstream fields(line);
         for (std::string field; fields >> field;) {
-            if (field.size() > suffix.size() && field.ends_with(suffix)) ++count;
+            if (field.size() > suffix.size() && field.ends_with(suffix)) {
+                ++count;
+            }
         }
     }
     return count;
@@ -44,7 +48,9 @@ StartingGate::StartingGate() : dir_(make_temp_dir("pgentry-gate-")) {
 }
 
 StartingGate::~StartingGate() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
 }
@@ -59,7 +65,9 @@ std::vector<std::string> StartingGate::behind(const std::vector<std::string>& ar
 
 void StartingGate::open_when_waiting(int waiters, Clock::duration timeout) {
     struct stat file {};
-    if (::fstat(fd_, &file) != 0) throw std::system_error(errno, std::generic_category(), "fstat gate");
+    if (::fstat(fd_, &file) != 0) {
+        throw std::system_error(errno, std::generic_category(), "fstat gate");
+    }
     if (!eventually([&] { return blocked_on(file.st_ino) >= waiters; }, timeout)) {
         throw std::runtime_error("only " + std::to_string(blocked_on(file.st_ino)) + " of " +
                                  std::to_string(waiters) + " processes reached the starting gate");

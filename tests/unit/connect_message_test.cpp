@@ -4,9 +4,9 @@
 // until it fails, PQerrorMessage, as db::Connection::open does.
 #include "db/connect_message.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace {
 

@@ -1,8 +1,5 @@
 #include "db/database_url.hpp"
 
-#include "common/error.hpp"
-
-#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,6 +12,10 @@
 #include <optional>
 #include <string>
 
+#include <gtest/gtest.h>
+
+#include "common/error.hpp"
+
 namespace {
 
 using pgentry::db::DatabaseUrl;
@@ -25,13 +26,16 @@ public:
     LibpqEnvironment() {
         for (const char* name : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
                                  "PGSERVICE", "PGSERVICEFILE", "PGSSLMODE"}) {
-            if (const char* value = std::getenv(name)) saved_[name] = value;
+            if (const char* value = std::getenv(name)) {
+                saved_[name] = value;
+            }
             ::unsetenv(name);
         }
     }
     ~LibpqEnvironment() {
-        for (const auto& [name, value] : saved_)
+        for (const auto& [name, value] : saved_) {
             ::setenv(name.c_str(), value.c_str(), 1);
+        }
     }
     LibpqEnvironment(const LibpqEnvironment&) = delete;
     LibpqEnvironment& operator=(const LibpqEnvironment&) = delete;
@@ -73,7 +77,9 @@ public:
     // Whether a connection is waiting: connect() on loopback completes the handshake before it returns.
     bool connected() const {
         const int client = ::accept(fd_, nullptr, nullptr);
-        if (client >= 0) ::close(client);
+        if (client >= 0) {
+            ::close(client);
+        }
         return client >= 0;
     }
 
@@ -193,8 +199,11 @@ TEST(DatabaseUrl, KeepsTheSettingsAsParsed) {
     const DatabaseUrl url = DatabaseUrl::parse("postgres://app:p%40ss@db:6000/app?sslmode=require");
     const auto& settings = url.settings();
     const auto value = [&](const std::string& key) -> std::optional<std::string> {
-        for (const auto& [k, v] : settings)
-            if (k == key) return v;
+        for (const auto& [k, v] : settings) {
+            if (k == key) {
+                return v;
+            }
+        }
         return std::nullopt;
     };
     EXPECT_EQ(value("password"), "p@ss");

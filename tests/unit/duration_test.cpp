@@ -1,9 +1,9 @@
-#include "config/options.hpp"
+#include <stdexcept>
+#include <string>
 
 #include <gtest/gtest.h>
 
-#include <stdexcept>
-#include <string>
+#include "config/options.hpp"
 
 namespace {
 

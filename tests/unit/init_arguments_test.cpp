@@ -2,10 +2,10 @@
 // other decodes to the same value, and pgentry-init refuses what pgentry never writes.
 #include "process/init_arguments.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 using namespace pgentry::process;
 
@@ -14,8 +14,9 @@ namespace {
 // An argv that lives as long as the test: words, then nullptr.
 struct Argv {
     explicit Argv(std::vector<std::string> all) : words(std::move(all)) {
-        for (std::string& word : words)
+        for (std::string& word : words) {
             pointers.push_back(word.data());
+        }
         pointers.push_back(nullptr);
     }
     std::vector<std::string> words;
@@ -24,8 +25,9 @@ struct Argv {
 
 std::vector<std::string> words_of(char* const* argv) {
     std::vector<std::string> words;
-    for (; argv != nullptr && *argv != nullptr; ++argv)
+    for (; argv != nullptr && *argv != nullptr; ++argv) {
         words.emplace_back(*argv);
+    }
     return words;
 }
 

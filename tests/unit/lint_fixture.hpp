@@ -1,7 +1,6 @@
 #pragma once
 // Migration directories written to a temporary directory and linted the way pgentry lints them: loaded by
 // MigrationSet (so sections, lines and markers are the real ones), every file pending.
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -9,6 +8,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "lint/lint.hpp"
 

@@ -1,9 +1,9 @@
 // One table per rule of SPEC.md's Lint table: where it finds the hazard, where it must not (a table or column
 // new in the pending run, the safe form of the statement), and the quoting and schema forms of names.
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "lint/rules.hpp"
 #include "lint_fixture.hpp"

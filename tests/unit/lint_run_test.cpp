@@ -1,9 +1,9 @@
 // The lint as pgentry runs it: the pending run as one (what an earlier pending migration creates is new),
 // exact FILE:LINE:COL, the JSON fields, --mode=lint's output and exit code.
-#include <gtest/gtest.h>
+#include <sstream>
 
 #include <boost/json/parse.hpp>
-#include <sstream>
+#include <gtest/gtest.h>
 
 #include "lint_fixture.hpp"
 

@@ -2,7 +2,6 @@
 // tests/lint-corpus: for every rule both implement, the same statements are flagged, except where the two
 // disagree by design (the table below, each with why pgentry's answer is right; docs/lint.md says the same).
 // Skips when squawk is not installed (scripts/install-deps.sh test installs it).
-#include <gtest/gtest.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -16,6 +15,8 @@
 #include <sstream>
 #include <string>
 #include <tuple>
+
+#include <gtest/gtest.h>
 
 #include "lint/lint.hpp"
 #include "lint/rules.hpp"

@@ -1,12 +1,13 @@
 #include "migrations/migration_set.hpp"
 
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "common/error.hpp"
 

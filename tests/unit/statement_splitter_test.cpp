@@ -1,9 +1,9 @@
 #include "migrations/statement_splitter.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace pgentry::migrations {
 namespace {
