@@ -31,9 +31,11 @@ sanitizer_options() {
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 }
 
-# Other tools' migrators racing each other (Django, Alembic, dbmate: tests/migrators) test those tools and the
-# lock, not pgentry's memory: their pgentry paths run in the MigrateCommand process tests, which stay.
-readonly other_tools='Migrators/|MigrateCommandRace'
+# Left to the plain suite: other tools' migrators racing each other (Django, Alembic, dbmate: tests/migrators),
+# which test those tools and the lock, not pgentry's memory (their pgentry paths run in the MigrateCommand
+# process tests, which stay), and the three 30-replica waves, which test the server's connection slots and
+# table-creation races over 20-30 s each (the same pgentry paths run under ASan with 8 and 16 replicas).
+readonly other_tools='Migrators/|MigrateCommandRace|ThirtyReplicas'
 
 run_suite() {
     local ctest=(ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" -E "$other_tools" "$@")
