@@ -38,16 +38,6 @@ std::set<std::int64_t> used_versions(const fs::path& dir) {
     return versions;
 }
 
-// YYYYMMDDHHMMSS in UTC, as a number.
-std::int64_t timestamp_version(std::chrono::system_clock::time_point when) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char digits[sizeof "YYYYMMDDHHMMSS"];
-    std::strftime(digits, sizeof digits, "%Y%m%d%H%M%S", &utc);
-    return std::stoll(digits);
-}
-
 struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
 };
@@ -58,6 +48,15 @@ std::unique_ptr<std::FILE, FileCloser> create_exclusively(const fs::path& path) 
 }
 
 }  // namespace
+
+std::int64_t timestamp_version(std::chrono::system_clock::time_point when) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char digits[sizeof "YYYYMMDDHHMMSS"];
+    std::strftime(digits, sizeof digits, "%Y%m%d%H%M%S", &utc);
+    return std::stoll(digits);
+}
 
 fs::path create_migration(const fs::path& dir, std::string_view name,
                           std::chrono::system_clock::time_point now) {

@@ -1,6 +1,7 @@
 #pragma once
 // --mode=new NAME (SPEC.md "Modes"): a new, empty migration file, named as dbmate and Ecto name theirs.
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string_view>
 
@@ -12,6 +13,9 @@ namespace pgentry::migrations {
 // files. Returns its path (dir / file name).
 // Throws Error(64) when name is not one or more letters, digits, '_' or '-' (SPEC.md "Migration files"),
 // Error(66) when dir is missing, unreadable or not writable.
+// The version a file created at `when` gets: YYYYMMDDHHMMSS in UTC, as a number.
+std::int64_t timestamp_version(std::chrono::system_clock::time_point when);
+
 std::filesystem::path create_migration(const std::filesystem::path& dir, std::string_view name,
                                        std::chrono::system_clock::time_point now);
 

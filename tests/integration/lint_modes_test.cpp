@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "closed_port.hpp"
+#include "migrations/new_migration.hpp"
 #include "pgentry.hpp"
 
 namespace pgentry::test {
@@ -214,15 +215,6 @@ TEST_F(StoryLint, AFreshDatabaseAppliesTheStoryWithoutFindings) {
 
 // --- --mode=new --------------------------------------------------------------------------------------------
 
-std::int64_t utc_version(std::chrono::system_clock::time_point when) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char digits[sizeof "YYYYMMDDHHMMSS"];
-    std::strftime(digits, sizeof digits, "%Y%m%d%H%M%S", &utc);
-    return std::stoll(digits);
-}
-
 class NewMode : public PgentryTest {
 protected:
     RunResult create(const std::string& name) const {
@@ -231,9 +223,9 @@ protected:
 };
 
 TEST_F(NewMode, CreatesATimestampedFileWithBothMarkersThatMigrates) {
-    const std::int64_t before = utc_version(std::chrono::system_clock::now());
+    const std::int64_t before = migrations::timestamp_version(std::chrono::system_clock::now());
     const auto result = create("add_users_table");
-    const std::int64_t after = utc_version(std::chrono::system_clock::now());
+    const std::int64_t after = migrations::timestamp_version(std::chrono::system_clock::now());
     ASSERT_EQ(result.exit_code, 0) << result;
     std::smatch match;
     const std::string printed = result.out;
@@ -254,11 +246,14 @@ TEST_F(NewMode, TakesTheNextFreeSecondWhenAFileHasThatVersion) {
     // Ten seconds taken from now on, by files of other names: the new one comes after them.
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     for (int second = 0; second < 10; ++second) {
-        dir.write(std::to_string(utc_version(now + std::chrono::seconds(second))) + "_taken.sql", "");
+        dir.write(
+            std::to_string(migrations::timestamp_version(now + std::chrono::seconds(second))) + "_taken.sql",
+            "");
     }
     const auto result = create("add_users_table");
     ASSERT_EQ(result.exit_code, 0) << result;
-    EXPECT_EQ(result.out, dir.str() + "/" + std::to_string(utc_version(now + std::chrono::seconds(10))) +
+    EXPECT_EQ(result.out, dir.str() + "/" +
+                              std::to_string(migrations::timestamp_version(now + std::chrono::seconds(10))) +
                               "_add_users_table.sql\n");
 }
 
