@@ -5,6 +5,7 @@
 
 #include "process/init_arguments.hpp"
 #include "process/log_line.hpp"
+#include "supervisor/spawn.hpp"
 #include "supervisor/supervisor.hpp"
 
 namespace {
@@ -29,6 +30,12 @@ int main(int argc, char** argv) {
         } else {
             process::log_line(process::LogLevel::error, "pgentry-init: %s", error.problem);
         }
+        return usage_exit_code;
+    }
+    if (arguments.command_pid > 0 && !supervisor::is_own_child(arguments.command_pid)) {
+        process::log_line(process::LogLevel::error,
+                          "pgentry-init: --command-pid=%d is not a child of pgentry-init",
+                          static_cast<int>(arguments.command_pid));
         return usage_exit_code;
     }
     return supervisor::supervise(arguments);

@@ -11,6 +11,7 @@
 #include "process/exec_command.hpp"
 #include "process/init_arguments.hpp"
 #include "process/log_line.hpp"
+#include "supervisor/spawn.hpp"
 
 namespace pgentry::launch {
 
@@ -46,22 +47,33 @@ void hand_over(const config::Options& options, const std::optional<Identity>& id
     if (identity) {
         credentials = identity->credentials();
     }
+    process::configure_log(options.log_format, options.log_level);  // a failed start is reported by log_line
     if (options.launch == config::Launch::exec) {
         log::debug("exec " + command.front());
-        process::configure_log(options.log_format, options.log_level);
         process::exec_command(credentials ? &*credentials : nullptr, command_argv.data());
     }
     const auto init = sibling_program("pgentry-init");
+    // The command starts first and pgentry-init adopts it: its exec and pgentry-init's run side by side.
+    int not_started = 0;
+    const pid_t command_pid = supervisor::spawn_before_handover(credentials ? &*credentials : nullptr,
+                                                                command_argv.data(), not_started);
+    if (command_pid < 0) {
+        _exit(not_started);  // 126 or 127, already reported, as --launch=exec does
+    }
     std::vector<std::string> args = process::encode({.stop_timeout_ms = options.stop_timeout.count(),
                                                      .signal_group = options.signal_group,
-                                                     .credentials = credentials,
+                                                     .credentials = std::nullopt,  // the command has its own
                                                      .log_format = options.log_format,
                                                      .log_level = options.log_level,
-                                                     .command = command_argv.data()});
+                                                     .command = command_argv.data(),
+                                                     .command_pid = command_pid});
     args.insert(args.begin(), "pgentry-init");
-    log::debug("handing over to " + init.string() + " to supervise " + command.front());
+    log::debug("handing over to " + init.string() + " to supervise " + command.front() + " (pid " +
+               std::to_string(command_pid) + ")");
     execv(init.c_str(), argv_of(args).data());
-    throw Error(exit_code::not_executable, "cannot run " + init.string() + ": " + std::strerror(errno));
+    const int error = errno;
+    supervisor::abandon_spawned(command_pid);
+    throw Error(exit_code::not_executable, "cannot run " + init.string() + ": " + std::strerror(error));
 }
 
 }  // namespace pgentry::launch

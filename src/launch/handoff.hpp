@@ -1,6 +1,7 @@
 #pragma once
-// Stage 5: the command replaces pgentry (--launch=exec), or pgentry-init replaces pgentry and
-// supervises it (--launch=supervise), so the long-lived PID 1 carries none of the migrator.
+// Stage 5: the command replaces pgentry (--launch=exec), or pgentry starts the command and pgentry-init
+// replaces pgentry to supervise it (--launch=supervise), so the long-lived PID 1 carries none of the
+// migrator.
 #include <filesystem>
 #include <optional>
 #include <string_view>
@@ -14,8 +15,9 @@ namespace pgentry::launch {
 // installed. Error(127) when missing.
 std::filesystem::path sibling_program(std::string_view name);
 
-// Signals stay blocked across the exec: whatever arrived so far is still pending for the command.
-// identity: --user resolved; none runs the command as pgentry runs.
+// Signals stay blocked across the exec: whatever arrived so far is still pending, and pgentry-init forwards
+// it to the command. identity: --user resolved; none runs the command as pgentry runs. A command that cannot
+// start ends pgentry with 126 or 127 (reported); Error(126) when pgentry-init cannot be exec'd.
 [[noreturn]] void hand_over(const config::Options& options, const std::optional<Identity>& identity);
 
 }  // namespace pgentry::launch

@@ -3,12 +3,17 @@
 // encoder and decoder side by side in this file, so that they cannot drift apart. On the command line:
 //
 //   pgentry-init [--stop-timeout-ms=N] [--signal-group] [--uid=N --gid=N [--groups=G1,G2,...] [--home=DIR]]
-//                [--log-format=text|json] [--log-level=debug|info|warn|error] -- COMMAND [ARG...]
+//                [--command-pid=PID] [--log-format=text|json] [--log-level=debug|info|warn|error]
+//                -- COMMAND [ARG...]
 //
-// --uid and --gid come together; --groups (default: none) and --home only with them. The decoder is libc
+// --uid and --gid come together; --groups (default: none) and --home only with them. --command-pid says
+// that COMMAND already runs as that child (started before the exec, supervisor/spawn.hpp), so it excludes
+// the ids, which that child has already taken. The decoder is libc
 // only and allocates nothing but the groups: pgentry-init, the PID 1, runs it. Both are inline, so that the
 // encoder (std::string, and with it libstdc++'s exception machinery and its 64 kB emergency pool) is compiled
 // only into the programs that call it: pgentry-init's VmRSS stays below tini's.
+#include <sys/types.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -31,6 +36,7 @@ struct InitArguments {
     LogFormat log_format = LogFormat::text;
     LogLevel log_level = LogLevel::info;
     char* const* command = nullptr;  // COMMAND [ARG...] then nullptr, looked up in PATH; not empty
+    pid_t command_pid = 0;           // > 0: COMMAND already runs as this child; 0: pgentry-init starts it
 };
 
 namespace detail {
@@ -39,6 +45,8 @@ namespace detail {
 inline constexpr unsigned long long max_id = 0xfffffffeULL;
 // 35 years: now + timeout stays far from overflow.
 inline constexpr unsigned long long max_stop_timeout_ms = 1ULL << 40;
+// pid_t is 32-bit; the kernel's pid_max is at most 2^22.
+inline constexpr unsigned long long max_pid = 0x7fffffffULL;
 
 // The text after "name=" when arg is that option, else nullptr.
 inline const char* value_of(const char* arg, const char* name) {
@@ -109,6 +117,9 @@ inline std::vector<std::string> encode(const InitArguments& arguments) {
     if (arguments.signal_group) {
         args.emplace_back("--signal-group");
     }
+    if (arguments.command_pid > 0) {
+        args.push_back("--command-pid=" + std::to_string(arguments.command_pid));
+    }
     if (const auto& credentials = arguments.credentials) {
         std::string groups;
         for (gid_t group : credentials->groups) {
@@ -155,6 +166,9 @@ inline DecodeError decode(int argc, char* const* argv, InitArguments& arguments)
         } else if ((value = detail::value_of(arg, "--stop-timeout-ms"))) {
             ok = detail::parse_number(value, detail::max_stop_timeout_ms, number);
             arguments.stop_timeout_ms = static_cast<std::int64_t>(number);
+        } else if ((value = detail::value_of(arg, "--command-pid"))) {
+            ok = detail::parse_number(value, detail::max_pid, number) && number > 0;
+            arguments.command_pid = static_cast<pid_t>(number);
         } else if ((value = detail::value_of(arg, "--uid"))) {
             ok = has_uid = detail::parse_id(value, credentials.uid);
         } else if ((value = detail::value_of(arg, "--gid"))) {
@@ -180,6 +194,9 @@ inline DecodeError decode(int argc, char* const* argv, InitArguments& arguments)
     const bool needs_ids = has_groups || credentials.home != nullptr;
     if (has_uid != has_gid || (needs_ids && !has_uid)) {
         return {"--uid and --gid go together, and --groups and --home need them", nullptr};
+    }
+    if (has_uid && arguments.command_pid > 0) {
+        return {"--command-pid runs no command, so --uid and --gid cannot apply", nullptr};
     }
     arguments.command = argv + i + 1;
     if (has_uid) {

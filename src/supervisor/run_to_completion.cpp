@@ -138,7 +138,8 @@ ChildExit run_to_completion(const ChildSpec& child, const StopPolicy& policy) {
     // command) finds it only if pgentry's group has it again.
     const bool holds_terminal = tcgetpgrp(STDIN_FILENO) == getpgrp();
     ChildExit result;
-    Command command{spawn_command(child.credentials, child.argv, result.value)};
+    Command command{child.started > 0 ? child.started
+                                      : spawn_command(child.credentials, child.argv, result.value)};
     if (command.pid < 0) {
         return result;
     }

@@ -2,6 +2,8 @@
 // One child from its start to its end under pgentry's PID-1 discipline, for every child pgentry runs: the
 // application server (pgentry-init's supervise) and another tool's migrator (--migrate-command, SPEC.md
 // "Other migration tools"). Plain POSIX and no exceptions: compiled into pgentry-init too.
+#include <sys/types.h>
+
 #include <cstdint>
 
 #include "process/credentials.hpp"
@@ -12,6 +14,7 @@ struct ChildSpec {
     char* const* argv = nullptr;                        // COMMAND [ARG...], looked up in PATH
     const process::Credentials* credentials = nullptr;  // nullptr: as pgentry's own user
     const char* role = "command";                       // names the child in log lines
+    pid_t started = 0;  // > 0: already spawned (spawn_before_handover) as this pid; 0: spawn it here
 };
 
 struct StopPolicy {
@@ -36,6 +39,8 @@ struct ChildExit {
 // every signal but SIGCHLD and the synchronous ones (signals.hpp), reaps every child of pgentry meanwhile
 // (orphans included: when not PID 1, pgentry is a child subreaper until this returns), and once the child
 // has exited gives what it left running SIGTERM, then SIGKILL after the grace. Returns how the child ended.
+// A child already started (ChildSpec::started) has taken the terminal itself, and keeps it when it ends: only
+// pgentry-init, which runs no second child, supervises one that way.
 ChildExit run_to_completion(const ChildSpec& child, const StopPolicy& policy);
 
 }  // namespace pgentry::supervisor

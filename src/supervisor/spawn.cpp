@@ -1,10 +1,12 @@
 #include "supervisor/spawn.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 
 namespace pgentry::supervisor {
 namespace {
@@ -68,6 +70,24 @@ pid_t spawn_command(const Credentials* credentials, char* const argv[], int& exi
     }
     waitpid(pid, nullptr, 0);
     return fail(argv[0], failure, exit_code);
+}
+
+pid_t spawn_before_handover(const Credentials* credentials, char* const argv[], int& exit_code) {
+    if (getpid() != 1) {
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+    }
+    return spawn_command(credentials, argv, exit_code);
+}
+
+void abandon_spawned(pid_t pid) {
+    kill(-pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+}
+
+bool is_own_child(pid_t pid) {
+    siginfo_t info{};
+    return waitid(P_PID, static_cast<id_t>(pid), &info,
+                  WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) == 0;
 }
 
 }  // namespace pgentry::supervisor

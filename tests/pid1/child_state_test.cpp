@@ -27,6 +27,9 @@ TEST_F(Pid1Test, CommandStartsWithCleanSignalStateAndOnlyStdio) {
 }
 
 TEST_F(Pid1Test, DropsToTheGivenUserGroupsAndHome) {
+    if (through_pgentry()) {
+        GTEST_SKIP() << "pgentry-init's --uid/--gid/--groups/--home (pgentry's --user: the next test)";
+    }
     Init init(dir_, {"--uid=65534", "--gid=65534", "--groups=65534", "--home=/nonexistent"},
               probe({"state", "exit=0"}));
     EXPECT_EQ(init.wait_exit(), 0);
@@ -35,7 +38,24 @@ TEST_F(Pid1Test, DropsToTheGivenUserGroupsAndHome) {
     EXPECT_TRUE(has_line(report, "home /nonexistent")) << report;
 }
 
+// pgentry resolves the name (pgentry-migrator: glibc's NSS), starts the command as that user, and
+// pgentry-init adopts it without any ids of its own.
+TEST_F(Pid1Test, PgentryUserOptionStartsTheCommandAsThatUser) {
+    if (!through_pgentry()) {
+        GTEST_SKIP() << "pgentry's --user: run by the launch-only registration";
+    }
+    Init init(dir_, {"--user=nobody"}, probe({"state", "exit=0"}));
+    EXPECT_EQ(init.wait_exit(), 0);
+    const std::string report = init.report();
+    EXPECT_TRUE(has_line(report, "uid 65534 euid 65534 gid 65534 egid 65534 groups 65534")) << report;
+    EXPECT_TRUE(has_line(report, "home /nonexistent")) << report;
+    EXPECT_TRUE(has_line(report, "pid 2 ppid 1 pgid 2 sid 0")) << report;
+}
+
 TEST_F(Pid1Test, SwitchingUsersWithoutPrivilegeIs126) {
+    if (through_pgentry()) {
+        GTEST_SKIP() << "pgentry-init's --uid/--gid";
+    }
     Init init(dir_, {"--uid=0", "--gid=0"}, probe({"exit=0"}), {.pid_namespace = false, .user = 65534});
     EXPECT_EQ(init.wait_exit(), 126);
     EXPECT_EQ(init.log(),

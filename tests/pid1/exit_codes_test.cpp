@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 
@@ -39,6 +40,23 @@ TEST_F(Pid1Test, NotExecutableIs126) {
     EXPECT_EQ(init.log(), "[error] pgentry: cannot run '" + script + "': Permission denied\n");
 }
 
+// The command starts before pgentry execs pgentry-init; should that exec fail, the command must not go on
+// running unsupervised.
+TEST_F(Pid1Test, PgentryInitThatCannotRunLeavesNoCommandBehind) {
+    if (!through_pgentry()) {
+        GTEST_SKIP() << "pgentry's hand-over: run by the launch-only registration";
+    }
+    const std::string bin = dir_ + "/bin";
+    std::filesystem::create_directories(bin + "/pgentry-init");  // a directory: access(X_OK) yes, exec no
+    std::filesystem::copy_file(pgentry_bin(), bin + "/pgentry");
+    const std::string marker = "31.41592";  // names this test's sleep among every process on the machine
+    Init init(dir_, {"--mode=launch-only"}, {"sleep", marker},
+              {.pid_namespace = false, .init = bin + "/pgentry"});
+    EXPECT_EQ(init.wait_exit(), 126);
+    EXPECT_EQ(init.log(), "[error] cannot run " + bin + "/pgentry-init: Permission denied\n");
+    EXPECT_EQ(count_processes_with_argument(marker), 0);
+}
+
 TEST_F(Pid1Test, NotFoundInPathIs127) {
     Init init(dir_, {}, {"pgentry-no-such-command"});
     EXPECT_EQ(init.wait_exit(), 127);
@@ -56,6 +74,9 @@ TEST_F(Pid1Test, JsonErrorLineIsOneEscapedObject) {
 }
 
 TEST_F(Pid1Test, UsageErrorIs64) {
+    if (through_pgentry()) {
+        GTEST_SKIP() << "pgentry-init's own argument decoding (pgentry's: the bad-input table)";
+    }
     Init init(dir_, {"--stop-timeout-ms=soon"}, probe({"exit=0"}));
     EXPECT_EQ(init.wait_exit(), 64);
     EXPECT_EQ(init.log(), "[error] pgentry-init: bad value '--stop-timeout-ms=soon'\n");

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "migration_dir.hpp"
 
@@ -68,6 +69,18 @@ bool has_blocked_its_signals(pid_t pid) {
     return (std::stoull(blocked, nullptr, 16) & expected) == expected;
 }
 
+// pgentry-init's flags as pgentry's options: the same meaning, pgentry's spelling.
+std::vector<std::string> as_pgentry_options(const std::vector<std::string>& init_args) {
+    std::vector<std::string> options{pgentry_bin(), "--mode=launch-only"};
+    for (const std::string& arg : init_args) {
+        constexpr std::string_view stop_timeout = "--stop-timeout-ms=";
+        options.push_back(arg.starts_with(stop_timeout)
+                              ? "--stop-timeout=" + arg.substr(stop_timeout.size()) + "ms"
+                              : arg);  // --signal-group, --log-format, --log-level: the same
+    }
+    return options;
+}
+
 [[noreturn]] void exec_launcher(const std::string& dir, const std::vector<std::string>& args,
                                 const Launch& launch) {
     const int log = open((dir + "/log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0666);
@@ -108,8 +121,16 @@ bool has_blocked_its_signals(pid_t pid) {
 std::string init_bin() {
     return PGENTRY_INIT_BIN;
 }
+std::string pgentry_bin() {
+    return PGENTRY_BIN;
+}
 std::string probe_bin() {
     return PID1_PROBE_BIN;
+}
+
+bool through_pgentry() {
+    const char* through = std::getenv("PID1_THROUGH");
+    return through != nullptr && std::string_view(through) == "pgentry";
 }
 
 std::vector<std::string> probe(std::vector<std::string> steps) {
@@ -128,6 +149,16 @@ bool has_line(const std::string& text, const std::string& line) {
     return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
 }
 
+int count_processes_with_argument(const std::string& word) {
+    const std::string nul(1, '\0');
+    int count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string arguments = nul + read_file(entry.path().string() + "/cmdline");  // NUL-terminated
+        count += arguments.find(nul + word + nul) != std::string::npos ? 1 : 0;
+    }
+    return count;
+}
+
 int count_of(const std::string& text, const std::string& needle) {
     int count = 0;
     for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
@@ -144,8 +175,13 @@ Init::Init(const std::string& dir, const std::vector<std::string>& init_args,
         args = {"unshare", "--pid", "--fork", "--mount-proc"};
     }
     args.insert(args.end(), launch.wrapper.begin(), launch.wrapper.end());
-    args.push_back(launch.init);
-    args.insert(args.end(), init_args.begin(), init_args.end());
+    if (through_pgentry() && launch.init == init_bin()) {
+        const std::vector<std::string> options = as_pgentry_options(init_args);
+        args.insert(args.end(), options.begin(), options.end());
+    } else {
+        args.push_back(launch.init);
+        args.insert(args.end(), init_args.begin(), init_args.end());
+    }
     args.push_back("--");
     args.insert(args.end(), command.begin(), command.end());
     launcher_ = launch.terminal ? forkpty(&master_, nullptr, nullptr, nullptr) : fork();

@@ -18,7 +18,14 @@ using namespace std::chrono_literals;
 using pgentry::test::Clock;
 
 std::string init_bin();
+std::string pgentry_bin();
 std::string probe_bin();
+
+// Which program the tests start. pgentry-init itself; or, in CTest's second registration of this suite
+// (PID1_THROUGH=pgentry in the environment), `pgentry --mode=launch-only`, which starts the command and
+// execs pgentry-init to adopt it (launch/handoff.hpp). The same behaviour is expected of both; tests of
+// pgentry-init's own flags skip the second way.
+bool through_pgentry();
 
 // {pid1_probe, steps...}
 std::vector<std::string> probe(std::vector<std::string> steps);
@@ -26,13 +33,15 @@ std::vector<std::string> probe(std::vector<std::string> steps);
 std::string read_file(const std::string& path);
 int count_of(const std::string& text, const std::string& needle);
 bool has_line(const std::string& text, const std::string& line);
+// How many processes on the machine have this exact word among their arguments (/proc/PID/cmdline).
+int count_processes_with_argument(const std::string& word);
 
 struct Launch {
     bool pid_namespace = true;           // unshare --pid --fork --mount-proc: pgentry-init is PID 1
     bool terminal = false;               // stdin/stdout on a new pseudo-terminal, master at terminal_master()
     bool extra_fd = false;               // leave fd 7 open (not close-on-exec) for pgentry-init to inherit
     std::vector<std::string> wrapper{};  // runs first and execs pgentry-init (probe exec-pending=SIG)
-    std::string init = init_bin();       // another copy of pgentry-init (a setuid one)
+    std::string init = init_bin();       // another copy of pgentry-init (a setuid one): started directly
     std::optional<uid_t> user{};         // start as this uid (and gid) instead of root
 };
 

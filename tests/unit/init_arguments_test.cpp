@@ -50,6 +50,7 @@ void expect_round_trip(const InitArguments& original) {
     EXPECT_EQ(decoded.log_format, original.log_format);
     EXPECT_EQ(decoded.log_level, original.log_level);
     EXPECT_EQ(words_of(decoded.command), words_of(original.command));
+    EXPECT_EQ(decoded.command_pid, original.command_pid);
     ASSERT_EQ(decoded.credentials.has_value(), original.credentials.has_value());
     if (original.credentials) {
         const Credentials& a = *decoded.credentials;
@@ -99,6 +100,13 @@ TEST(InitArguments, CredentialsWithoutGroupsOrHomeRoundTrip) {
     expect_round_trip(bare);
 }
 
+TEST(InitArguments, AStartedCommandsPidRoundTrips) {
+    const Argv command({"app", "--port=80"});
+    for (const pid_t pid : {1, 4194304, 2147483647}) {
+        expect_round_trip({.stop_timeout_ms = 2000, .command = command.pointers.data(), .command_pid = pid});
+    }
+}
+
 TEST(InitArguments, EncodesTheDocumentedOrder) {
     const Argv command({"cmd", "arg"});
     const gid_t groups[] = {3, 4};
@@ -129,6 +137,11 @@ TEST(InitArguments, RefusesWhatPgentryNeverWrites) {
              {{"--log-level=trace", "--", "x"}, "bad value"},
              {{"--uid=1", "--", "x"}, "--uid and --gid go together, and --groups and --home need them"},
              {{"--home=/h", "--", "x"}, "--uid and --gid go together, and --groups and --home need them"},
+             {{"--command-pid=0", "--", "x"}, "bad value"},
+             {{"--command-pid=2147483648", "--", "x"}, "bad value"},
+             {{"--command-pid=-5", "--", "x"}, "bad value"},
+             {{"--command-pid=7", "--uid=1", "--gid=1", "--", "x"},
+              "--command-pid runs no command, so --uid and --gid cannot apply"},
              {{"--stop-timeout-ms=1"}, "no command after"},
              {{"--stop-timeout-ms=1", "--"}, "no command after"},
          }) {
