@@ -103,7 +103,11 @@ TEST(InitArguments, CredentialsWithoutGroupsOrHomeRoundTrip) {
 TEST(InitArguments, AStartedCommandsPidRoundTrips) {
     const Argv command({"app", "--port=80"});
     for (const pid_t pid : {1, 4194304, 2147483647}) {
-        expect_round_trip({.stop_timeout_ms = 2000, .command = command.pointers.data(), .command_pid = pid});
+        InitArguments adopting;
+        adopting.stop_timeout_ms = 2000;
+        adopting.command = command.pointers.data();
+        adopting.command_pid = pid;
+        expect_round_trip(adopting);
     }
 }
 
