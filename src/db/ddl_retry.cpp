@@ -1,11 +1,11 @@
 #include "db/ddl_retry.hpp"
 
 #include <algorithm>
-#include <random>
 
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "db/jitter.hpp"
 #include "log/log.hpp"
 #include "migrations/index_statement.hpp"
 
@@ -40,11 +40,9 @@ std::string spelled(std::chrono::milliseconds duration) {
 // About 0.5 s doubling per retry, at most 10 s, spread by +-20% so that pgentry does not come back in
 // step with a periodic blocker.
 Clock::duration pause_before(int retry) {
-    static std::minstd_rand random(std::random_device{}());
-    const auto base = std::min<Clock::duration>(first_pause * (1LL << std::min(retry - 1, 5)), longest_pause);
-    std::uniform_real_distribution<double> spread(0.8, 1.2);
-    return std::min<Clock::duration>(std::chrono::duration_cast<Clock::duration>(base * spread(random)),
-                                     longest_pause);
+    const auto base = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::min<Clock::duration>(first_pause * (1LL << std::min(retry - 1, 5)), longest_pause));
+    return std::min<Clock::duration>(jittered(base * 4 / 5, base * 6 / 5), longest_pause);
 }
 
 }  // namespace

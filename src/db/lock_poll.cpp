@@ -1,10 +1,9 @@
 #include "db/lock_poll.hpp"
 
-#include <random>
-
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "db/jitter.hpp"
 #include "log/log.hpp"
 
 namespace pgentry::db {
@@ -17,12 +16,6 @@ constexpr auto report_every = std::chrono::seconds(5);
 // and lets it in within about 50 ms of the release.
 constexpr auto nap_min = std::chrono::milliseconds(25);
 constexpr auto nap_max = std::chrono::milliseconds(75);
-
-Clock::duration jittered_nap() {
-    static std::minstd_rand random(std::random_device{}());
-    std::uniform_int_distribution<std::int64_t> spread(nap_min.count(), nap_max.count());
-    return std::chrono::milliseconds(spread(random));
-}
 
 }  // namespace
 
@@ -44,7 +37,7 @@ void poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table,
             log::info("waiting for the migration lock held by " + kind.describe_holder());
             next_report = Clock::now() + report_every;
         }
-        auto wake = now + jittered_nap();
+        auto wake = now + jittered(nap_min, nap_max);
         if (deadline) {
             wake = std::min(wake, *deadline);
         }

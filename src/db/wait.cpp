@@ -1,11 +1,11 @@
 #include "db/wait.hpp"
 
 #include <algorithm>
-#include <random>
 
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "db/jitter.hpp"
 #include "log/log.hpp"
 
 namespace pgentry::db {
@@ -24,14 +24,6 @@ constexpr std::string_view two_sessions = "pgentry needs 2 connections per insta
 // Long enough that an instance with both sessions finishes its migrations between the others' tries.
 constexpr auto first_pair_backoff = std::chrono::milliseconds(50);
 constexpr auto max_pair_backoff = std::chrono::milliseconds(1000);
-
-// Between half and all of backoff: instances refused together do not come back together.
-Clock::duration jittered(std::chrono::milliseconds backoff) {
-    static std::minstd_rand random(std::random_device{}());
-    std::uniform_int_distribution<std::chrono::milliseconds::rep> spread(backoff.count() / 2,
-                                                                         backoff.count());
-    return std::chrono::milliseconds(spread(random));
-}
 
 std::chrono::milliseconds remaining(Clock::time_point deadline) {
     return std::max(std::chrono::milliseconds(1),
@@ -117,7 +109,8 @@ Connection open_second(EventLoop& loop, const ConnectParams& params, Connection&
             }
         }
         first.close();
-        if (loop.sleep_until(Clock::now() + jittered(backoff)) == EventLoop::Wake::stop_signal) {
+        // Between half and all of backoff: instances refused together do not come back together.
+        if (loop.sleep_until(Clock::now() + jittered(backoff / 2, backoff)) == EventLoop::Wake::stop_signal) {
             throw Interrupted(*loop.stop_signal());
         }
         backoff =
