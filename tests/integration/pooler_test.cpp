@@ -1,6 +1,7 @@
 // pgentry through a real PgBouncer in transaction pooling (issue 8 items 2 and 3): the table lock works
 // with fewer server connections than replicas, and the advisory lock, which cannot work there, is
-// refused before anything is applied and without leaving the lock on a pooled server connection.
+// refused before anything is applied and without leaving the lock on a pooled server connection. A
+// rolling update's DDL retries work there too, and leave nothing on the pool's server connections.
 #include "pgbouncer.hpp"
 #include "pgentry.hpp"
 #include "starting_gate.hpp"
@@ -89,6 +90,35 @@ TEST_F(Pooler, AdvisoryLockWorksThroughSessionPooling) {
         }
         EXPECT_EQ(fresh.sql().rows("SELECT count(*), count(DISTINCT version) FROM ran"),
                   (std::vector<Row>{{std::to_string(migrations), std::to_string(migrations)}}));
+    }
+}
+
+// --ddl-lock-timeout is SET LOCAL in each try's transaction (SPEC "Rolling updates"), so it holds through
+// transaction pooling, and the server connection the application gets next keeps the server's settings.
+TEST_F(PgentryTest, DdlRetriesWorkThroughTransactionPoolingAndLeaveNoSettingOnThePool) {
+    constexpr int pool_size = 3;
+    const PgBouncer bouncer(db.server(), {"transaction", pool_size, {}});
+    db.sql().exec("CREATE TABLE users (id int); INSERT INTO users VALUES (1)");
+    dir.write("1_add_nickname.sql", "ALTER TABLE users ADD COLUMN nickname text;\n");
+    Connection blocker(db.conninfo("report"));  // an old replica's transaction, straight to the server
+    blocker.exec("BEGIN");
+    blocker.exec("SELECT * FROM users");
+
+    Process pgentry(command(bouncer.url(db.name()), "migrate-only", {"--ddl-lock-timeout=300ms"}));
+    ASSERT_TRUE(pgentry.wait_for_output("retry 2 in ", Clock::now() + 15s)) << pgentry.err() << bouncer.log();
+    blocker.exec("COMMIT");
+    EXPECT_EQ(pgentry.wait_for(Clock::now() + 30s), 0) << pgentry.err();
+    EXPECT_TRUE(db.has_column("users", "nickname"));
+    EXPECT_EQ(db.applied_versions(), (std::vector<std::int64_t>{1}));
+
+    // Every server connection of the pool at once: each in its own client transaction.
+    std::vector<std::unique_ptr<Connection>> clients;
+    for (int i = 0; i < pool_size; ++i) {
+        clients.push_back(std::make_unique<Connection>(bouncer.conninfo(db.name(), "app")));
+        clients.back()->exec("BEGIN");
+        EXPECT_EQ(clients.back()->scalar("SHOW lock_timeout"), Value("0"));
+        EXPECT_EQ(clients.back()->scalar("SHOW statement_timeout"), Value("0"));
+        EXPECT_EQ(clients.back()->scalar("SHOW idle_in_transaction_session_timeout"), Value("0"));
     }
 }
 
