@@ -93,6 +93,19 @@ TEST_F(Pooler, AdvisoryLockWorksThroughSessionPooling) {
     }
 }
 
+// The advisory lock another tool's migrator runs under (--migrate-command) is the same lock: refused too,
+// before the command runs.
+TEST_F(PgentryTest, MigrateCommandUnderTheAdvisoryLockIsRefusedThroughTransactionPooling) {
+    const PgBouncer bouncer(db.server(), {"transaction", 2, {}});
+    const auto ran = dir.path() / "ran";
+    const auto result = run(command(bouncer.url(db.name()), "migrate-only",
+                                    {"--lock=advisory", "--migrate-command=touch " + ran.string()}));
+    EXPECT_EQ(result.exit_code, 64) << result;
+    EXPECT_TRUE(contains(result.err, "--lock=advisory cannot work through a transaction-pooling proxy"));
+    EXPECT_FALSE(std::filesystem::exists(ran));
+    EXPECT_EQ(db.sql().count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), 0);
+}
+
 // --ddl-lock-timeout is SET LOCAL in each try's transaction (SPEC "Rolling updates"), so it holds through
 // transaction pooling, and the server connection the application gets next keeps the server's settings.
 TEST_F(PgentryTest, DdlRetriesWorkThroughTransactionPoolingAndLeaveNoSettingOnThePool) {
