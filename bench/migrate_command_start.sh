@@ -91,7 +91,7 @@ sample() {  # sample VARIANT SCENARIO: prints the milliseconds from t0 to the se
     echo "$variant $scenario $(( ($(cat "$MARK") - t0) / 1000000 ))"
 }
 
-if ! "$PGENTRY" --help 2>/dev/null | grep -q -- --migrate-command; then
+if ! grep -q -- --migrate-command <<<"$("$PGENTRY" --help 2>/dev/null)"; then
     log "$PGENTRY has no --migrate-command (issue 12): only the sh variant is measured"
     variants=(sh)
 else

@@ -22,7 +22,11 @@ build() {
 # "LeakSanitizer has encountered a fatal error", so leaks are checked only where a probe run shows it works.
 sanitizer_options() {
     local leaks=1
-    if ASAN_OPTIONS=detect_leaks=1 "$build_dir/pgentry" --version 2>&1 | grep -q 'LeakSanitizer has encounter'; then
+    # Whole output first: grep -q would close the pipe at the match, and the writer's SIGPIPE would fail the
+    # pipeline under pipefail (the same for every check of a command's output below).
+    local probe
+    probe=$(ASAN_OPTIONS=detect_leaks=1 "$build_dir/pgentry" --version 2>&1 || true)
+    if grep -q 'LeakSanitizer has encounter' <<<"$probe"; then
         echo "sanitize.sh: LeakSanitizer cannot run here (ptrace refused); leaks are not checked" >&2
         leaks=0
     fi

@@ -20,7 +20,11 @@ database=
 # Memcheck cannot check a static program: with no dynamic loader it cannot preload its malloc, and it
 # reports glibc's static start-up (TLS set-up, tcache) as uninitialised reads. Such programs run natively.
 is_static() {
-    ! readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
+    # Whole output first: grep -q closing the pipe early would fail the pipeline (SIGPIPE under pipefail),
+    # and a dynamic program would pass for static and run without memcheck.
+    local headers
+    headers=$(readelf -l "$1" 2>/dev/null)
+    ! grep -q 'Requesting program interpreter' <<<"$headers"
 }
 
 # Suppressions, each for noise outside pgentry. None is needed today: libpq, OpenSSL and glibc keep

@@ -23,7 +23,7 @@ measure() {
     hold=$(runs 8 3)
     local -a tools=(dbmate psql)
     if ((HAVE_PGENTRY)); then
-        if "$PGENTRY" --help | grep -q -- --ddl-lock-timeout; then
+        if grep -q -- --ddl-lock-timeout <<<"$("$PGENTRY" --help)"; then
             tools=(pgentry "${tools[@]}")
         else
             log "$CASE: this pgentry has no --ddl-lock-timeout: its row is not run"
