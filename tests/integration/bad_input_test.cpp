@@ -659,6 +659,30 @@ INSTANTIATE_TEST_SUITE_P(
                      "--database-url=host=127.0.0.1 port=abc password=Bad-Input-S3cret"},
             .server = Target::none,
             .says = {"invalid database URL: invalid integer value \"abc\" for connection option \"port\""}},
+        // Values libpq reads only once it holds a socket (or only in PQconnectdb, as psql does): refused as
+        // libpq refuses them, before any waiting, not 69 at the first attempt nor retried until the timeout.
+        BadInput{.label = "KeepalivesIdleNotANumber",
+                 .args = {"--mode=migrate-only", "--wait-timeout=30s",
+                          "--database-url={refusing_url}?keepalives_idle=abc"},
+                 .server = Target::none,
+                 .says = {"invalid database URL: invalid integer value \"abc\" for connection option "
+                          "\"keepalives_idle\""},
+                 .max_elapsed = 5s},
+        BadInput{
+            .label = "ConnectTimeoutNotAnInteger",
+            .args = {"--mode=migrate-only", "--wait-timeout=30s",
+                     "--database-url=host=127.0.0.1 port=1 connect_timeout=1.5 password=Bad-Input-S3cret"},
+            .server = Target::none,
+            .says = {"invalid database URL: invalid integer value \"1.5\" for connection option "
+                     "\"connect_timeout\""},
+            .max_elapsed = 5s},
+        BadInput{
+            .label = "HostaddrNotAnAddress",
+            .args = {"--mode=migrate-only", "--wait-timeout=30s",
+                     "--database-url=host=db.example hostaddr=db.example port=1 password=Bad-Input-S3cret"},
+            .server = Target::none,
+            .says = {"invalid database URL: could not parse network address \"db.example\""},
+            .max_elapsed = 5s},
         // An echo-made secret: the newline at the end is ignored, one inside the URL is libpq's to refuse.
         BadInput{.label = "UrlEndingInANewlineWorks",
                  .args = {"--mode=wait-only", "--log-level=debug"},
