@@ -40,6 +40,7 @@ enum class Target {
     garbage,   // a NotPostgres of each behaviour; the row's args say how to reach it ({fake_url})
     closes,
     silent,
+    closes_then_silent,
     none,  // nothing configured: the row gives the URL itself (or none at all)
 };
 
@@ -188,6 +189,9 @@ TEST_P(BadInputTest, ExitCodeAndMessage) {
     case Target::garbage: fake = std::make_unique<NotPostgres>(NotPostgres::Behaviour::garbage); break;
     case Target::closes: fake = std::make_unique<NotPostgres>(NotPostgres::Behaviour::closes); break;
     case Target::silent: fake = std::make_unique<NotPostgres>(NotPostgres::Behaviour::silent); break;
+    case Target::closes_then_silent:
+        fake = std::make_unique<NotPostgres>(NotPostgres::Behaviour::closes_then_silent);
+        break;
     default: break;
     }
     if (fake) {
@@ -840,6 +844,25 @@ INSTANTIATE_TEST_SUITE_P(
                  .exit_code = 69,
                  .says = {"could not reach the database at 127.0.0.1:{fake_port} within", "timed out"},
                  .min_elapsed = 900ms},
+        // The attempt --wait-timeout cuts short says only "timed out": the last line keeps the reason the
+        // attempts before it gave (a standby's 57P03 and its DETAIL, a missing database).
+        BadInput{
+            .label = "LastAttemptCutShortKeepsTheReason",
+            .args = {"--mode=migrate-only", "--wait-timeout=1s", "--database-url={fake_url}?sslmode=disable"},
+            .server = Target::closes_then_silent,
+            .exit_code = 69,
+            .says = {"could not reach the database at 127.0.0.1:{fake_port} within",
+                     "s: server closed the connection unexpectedly"},
+            .min_elapsed = 900ms},
+        // What channel_binding=require asks of a server that cannot give it (here no SSL; over a socket, no
+        // SCRAM) does not come with waiting: 69 at the first attempt.
+        BadInput{.label = "ChannelBindingTheServerCannotGive",
+                 .args = {"--mode=migrate-only", "--wait-timeout=30s", "--database-url={db_url}"},
+                 .env = {{"PGCHANNELBINDING", "require"}, {"PGSSLMODE", "disable"}},
+                 .server = Target::database,
+                 .exit_code = 69,
+                 .says = {"not retried: channel binding required"},
+                 .max_elapsed = 5s},
         BadInput{.label = "NotPostgresSilentSingleAttempt",
                  .args = {"--mode=wait-only", "--wait-timeout=0", "--database-url={fake_url}"},
                  .server = Target::silent,
