@@ -617,6 +617,16 @@ INSTANTIATE_TEST_SUITE_P(
                  .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
                  .work_files = {{"database-url", "postgresql://app:Bad-Input-S3cret@h/app\0?x\n"s}},
                  .says = {"--database-url-file: {work}/database-url holds a NUL byte"}},
+        // A secret saved by a Windows editor: the byte-order mark goes, the whole URL reaches libpq (which
+        // refuses its sslmode here, not a "missing =" after an invisible character).
+        BadInput{
+            .label = "ByteOrderMarkInUrlFile",
+            .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
+            .work_files =
+                {{"database-url",
+                  "\xEF\xBB\xBFpostgresql://app:Bad-Input-S3cret@127.0.0.1:1/app?sslmode=sometimes\r\n"}},
+            .server = Target::none,
+            .says = {"invalid database URL: invalid sslmode value: \"sometimes\""}},
         BadInput{.label = "BlankUrlFile",
                  .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
                  .work_files = {{"database-url", "\n  \n"}},
