@@ -31,4 +31,9 @@ std::string read_file(const std::filesystem::path& path) {
     return content;
 }
 
+std::string_view without_utf8_byte_order_mark(std::string_view text) {
+    constexpr std::string_view mark = "\xEF\xBB\xBF";
+    return text.starts_with(mark) ? text.substr(mark.size()) : text;
+}
+
 }  // namespace pgentry

@@ -1,12 +1,11 @@
 #include "config/config_file.hpp"
 
+#include "common/file.hpp"
 #include "config/option_sources.hpp"
 #include "conninfo/redact.hpp"
 
 namespace pgentry::config::detail {
 namespace {
-
-constexpr std::string_view byte_order_mark = "\xEF\xBB\xBF";
 
 std::string at_line(const std::string& file, int line) {
     return file + ", line " + std::to_string(line) + ": ";
@@ -15,9 +14,7 @@ std::string at_line(const std::string& file, int line) {
 }  // namespace
 
 std::vector<ConfigEntry> read_config_entries(std::string_view text, const std::string& file) {
-    if (text.starts_with(byte_order_mark)) {
-        text.remove_prefix(byte_order_mark.size());
-    }
+    text = without_utf8_byte_order_mark(text);
     std::vector<ConfigEntry> entries;
     std::string section;
     int number = 0;

@@ -1,5 +1,6 @@
 #include <system_error>
 
+#include "common/file.hpp"
 #include "config/option_sources.hpp"
 #include "conninfo/redact.hpp"
 
@@ -29,7 +30,8 @@ std::string read_url_file(const Setting& path) {
     } catch (const std::system_error& error) {
         throw usage_error(path.origin + ": cannot read " + shown(path.value) + ": " + error.code().message());
     }
-    url = conninfo::trim(url);
+    // A secret saved by a Windows editor starts with a byte-order mark, which libpq would take as part of it.
+    url = conninfo::trim(without_utf8_byte_order_mark(url));
     // libpq reads a C string: a NUL would silently cut the URL.
     if (url.find('\0') != std::string::npos) {
         throw usage_error(path.origin + ": " + shown(path.value) +

@@ -108,8 +108,10 @@ ConnectFailure classify(const ConnectMessage& message, bool needs_password) {
     }
     // libpq's TLS failures: every certificate and key file message, sslmode=require against a server or
     // pooler without SSL, a handshake the server refuses. Not an EOF: a server restarting mid-handshake.
-    constexpr std::array tls_failures{"certificate"sv, "private key file"sv, "SSL was required"sv,
-                                      "but it was required"sv};
+    // The same for what channel_binding=require and gssencmode=require ask of a server that cannot give it.
+    constexpr std::array tls_failures{
+        "certificate"sv,         "private key file"sv,         "SSL was required"sv,
+        "but it was required"sv, "channel binding required"sv, "GSSAPI encryption required"sv};
     for (std::string_view failure : tls_failures) {
         if (contains(text, failure)) {
             return ConnectFailure::not_retried;

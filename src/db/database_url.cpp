@@ -1,12 +1,14 @@
 #include "db/database_url.hpp"
 
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <libpq-fe.h>
 
 #include "common/error.hpp"
 #include "conninfo/redact.hpp"
+#include "db/socket_settings.hpp"
 
 namespace pgentry::db {
 namespace {
@@ -49,13 +51,15 @@ public:
             throw std::bad_alloc();
         }
     }
-    std::string operator[](std::string_view keyword) const {
+    std::string operator[](std::string_view keyword) const { return value(keyword).value_or(""); }
+    // nullopt when the setting is not set at all (an empty value is set).
+    std::optional<std::string> value(std::string_view keyword) const {
         for (const PQconninfoOption* option = options_.get(); option->keyword; ++option) {
-            if (keyword == option->keyword) {
-                return option->val ? option->val : "";
+            if (keyword == option->keyword && option->val) {
+                return option->val;
             }
         }
-        return "";
+        return std::nullopt;
     }
     // As libpq counts the hosts it will try (connectOptions2): hostaddr's, else host's, else one.
     std::size_t host_count() const {
@@ -63,14 +67,23 @@ public:
         const std::string host = (*this)["host"];
         return !hostaddr.empty() ? split(hostaddr).size() : !host.empty() ? split(host).size() : 1;
     }
+    // Whether some host is reached over TCP: a host address, or a host name that is not a socket directory.
+    bool reaches_over_tcp() const {
+        const std::vector<std::string> addresses = split((*this)["hostaddr"]);
+        for (std::size_t i = 0; i < host_count(); ++i) {
+            if ((i < addresses.size() && !addresses[i].empty()) || !is_socket(host_name(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
     // "host:port" per host, as libpq names them in its own messages.
     std::string target() const {
-        const std::vector<std::string> hosts = split((*this)["host"]);
         const std::vector<std::string> addresses = split((*this)["hostaddr"]);
         const std::vector<std::string> ports = split((*this)["port"]);
         std::string target;
         for (std::size_t i = 0; i < host_count(); ++i) {
-            std::string host = i < hosts.size() ? hosts[i] : "";
+            std::string host = host_name(i);
             if (host.empty() && i < addresses.size()) {
                 host = addresses[i];
             }
@@ -92,8 +105,16 @@ public:
     }
 
 private:
+    // The i-th host name as written, or libpq's default for the first when none is.
+    std::string host_name(std::size_t i) const {
+        const std::vector<std::string> hosts = split((*this)["host"]);
+        const std::string host = i < hosts.size() ? hosts[i] : "";
+        return host.empty() && i == 0 && (*this)["hostaddr"].empty() ? PQhost(conn_) : host;
+    }
+    // A socket directory, or an abstract socket's name.
+    static bool is_socket(const std::string& host) { return host.starts_with('/') || host.starts_with('@'); }
     static std::string endpoint(const std::string& host, const std::string& port) {
-        if (host.starts_with('/') || host.starts_with('@')) {
+        if (is_socket(host)) {
             return host + "/.s.PGSQL." + port;
         }
         if (host.find(':') != std::string::npos) {
@@ -146,6 +167,13 @@ DatabaseUrl DatabaseUrl::parse(std::string_view raw) {
     }
     if (!conninfo::trim(rejected).empty()) {
         reject(text, rejected);
+    }
+
+    // What libpq checks only once it connects, which the dry runs never do (db/socket_settings.hpp).
+    const std::string refused = refused_connect_setting(
+        [&](std::string_view keyword) { return resolved.value(keyword); }, resolved.reaches_over_tcp());
+    if (!refused.empty()) {
+        reject(text, refused);
     }
 
     url.target_ = resolved.target();

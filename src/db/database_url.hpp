@@ -21,8 +21,9 @@ public:
     // text: a libpq URI or key=value conninfo, leading and trailing whitespace ignored; empty: libpq's PG*
     // variables and defaults. Throws Error(64) with libpq's whole message when libpq rejects it: bad
     // syntax, an unknown key, a missing service, and the values libpq checks only when it connects
-    // (sslmode=sometimes, port=abc, host and port counts that differ). Never connects: no socket is made and
-    // no host name is looked up. This is the one place the URL's Error(64) is raised, before any waiting.
+    // (sslmode=sometimes, port=abc, host and port counts that differ, hostaddr=db, keepalives_idle=abc:
+    // db/socket_settings.hpp). Never connects: no socket is made and no host name is looked up. This is the
+    // one place the URL's Error(64) is raised, before any waiting.
     // The message shows the URL's passwords masked where they stand (conninfo::redact_message); libpq
     // quotes no other password (PGPASSWORD, a .pgpass or service file's).
     static DatabaseUrl parse(std::string_view text);

@@ -43,6 +43,10 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params,
     const std::string& target = params.url.target();
     auto backoff = first_backoff;
     auto next_log = start;
+    // Why the attempts fail. An attempt that --wait-timeout cuts short can only say "timed out": the reason
+    // the attempts before it gave (a standby's 57P03 with its DETAIL, a missing database) is what the last
+    // line must keep.
+    std::string reason;
 
     for (;;) {
         try {
@@ -63,15 +67,18 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params,
                                         failure.what()));
             case ConnectFailure::retry: break;
             }
+            if (reason.empty() || Clock::now() < deadline) {
+                reason = failure.what();
+            }
             const bool out_of_time = timeout.count() == 0 || Clock::now() + backoff >= deadline;
             if (out_of_time) {
                 throw Error(exit_code::unavailable,
                             fmt::format("could not reach the database at {} within {:.1f} s: {}", target,
-                                        seconds_since(start), failure.what()));
+                                        seconds_since(start), reason));
             }
             if (Clock::now() >= next_log) {
-                log::info(fmt::format("waiting for database at {} ({}), {:.1f} s so far", target,
-                                      failure.what(), seconds_since(start)));
+                log::info(fmt::format("waiting for database at {} ({}), {:.1f} s so far", target, reason,
+                                      seconds_since(start)));
                 next_log = Clock::now() + log_every;
             }
         }

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/file.hpp"
 #include "common/sha256.hpp"
 #include "migrations/migration.hpp"
 #include "migrations/statement_rules.hpp"
@@ -175,9 +176,8 @@ private:
 // saving a file again with or without one changes nothing. A UTF-16 or UTF-32 file (its mark says which)
 // would reach the server as NUL-ridden bytes.
 std::string_view without_byte_order_mark(const std::filesystem::path& path, std::string_view body) {
-    constexpr std::string_view utf8 = "\xEF\xBB\xBF";
-    if (body.starts_with(utf8)) {
-        return body.substr(utf8.size());
+    if (const std::string_view text = without_utf8_byte_order_mark(body); text.size() != body.size()) {
+        return text;
     }
     using namespace std::string_view_literals;
     for (const auto& [mark, encoding] :

@@ -40,6 +40,7 @@ enum class Target {
     garbage,   // a NotPostgres of each behaviour; the row's args say how to reach it ({fake_url})
     closes,
     silent,
+    closes_then_silent,
     none,  // nothing configured: the row gives the URL itself (or none at all)
 };
 
@@ -188,6 +189,9 @@ TEST_P(BadInputTest, ExitCodeAndMessage) {
     case Target::garbage: fake = std::make_unique<NotPostgres>(NotPostgres::Behaviour::garbage); break;
     case Target::closes: fake = std::make_unique<NotPostgres>(NotPostgres::Behaviour::closes); break;
     case Target::silent: fake = std::make_unique<NotPostgres>(NotPostgres::Behaviour::silent); break;
+    case Target::closes_then_silent:
+        fake = std::make_unique<NotPostgres>(NotPostgres::Behaviour::closes_then_silent);
+        break;
     default: break;
     }
     if (fake) {
@@ -613,6 +617,16 @@ INSTANTIATE_TEST_SUITE_P(
                  .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
                  .work_files = {{"database-url", "postgresql://app:Bad-Input-S3cret@h/app\0?x\n"s}},
                  .says = {"--database-url-file: {work}/database-url holds a NUL byte"}},
+        // A secret saved by a Windows editor: the byte-order mark goes, the whole URL reaches libpq (which
+        // refuses its sslmode here, not a "missing =" after an invisible character).
+        BadInput{
+            .label = "ByteOrderMarkInUrlFile",
+            .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
+            .work_files =
+                {{"database-url",
+                  "\xEF\xBB\xBFpostgresql://app:Bad-Input-S3cret@127.0.0.1:1/app?sslmode=sometimes\r\n"}},
+            .server = Target::none,
+            .says = {"invalid database URL: invalid sslmode value: \"sometimes\""}},
         BadInput{.label = "BlankUrlFile",
                  .args = {"--mode=migrate-only", "--database-url-file={work}/database-url"},
                  .work_files = {{"database-url", "\n  \n"}},
@@ -659,6 +673,30 @@ INSTANTIATE_TEST_SUITE_P(
                      "--database-url=host=127.0.0.1 port=abc password=Bad-Input-S3cret"},
             .server = Target::none,
             .says = {"invalid database URL: invalid integer value \"abc\" for connection option \"port\""}},
+        // Values libpq reads only once it holds a socket (or only in PQconnectdb, as psql does): refused as
+        // libpq refuses them, before any waiting, not 69 at the first attempt nor retried until the timeout.
+        BadInput{.label = "KeepalivesIdleNotANumber",
+                 .args = {"--mode=migrate-only", "--wait-timeout=30s",
+                          "--database-url={refusing_url}?keepalives_idle=abc"},
+                 .server = Target::none,
+                 .says = {"invalid database URL: invalid integer value \"abc\" for connection option "
+                          "\"keepalives_idle\""},
+                 .max_elapsed = 5s},
+        BadInput{
+            .label = "ConnectTimeoutNotAnInteger",
+            .args = {"--mode=migrate-only", "--wait-timeout=30s",
+                     "--database-url=host=127.0.0.1 port=1 connect_timeout=1.5 password=Bad-Input-S3cret"},
+            .server = Target::none,
+            .says = {"invalid database URL: invalid integer value \"1.5\" for connection option "
+                     "\"connect_timeout\""},
+            .max_elapsed = 5s},
+        BadInput{
+            .label = "HostaddrNotAnAddress",
+            .args = {"--mode=migrate-only", "--wait-timeout=30s",
+                     "--database-url=host=db.example hostaddr=db.example port=1 password=Bad-Input-S3cret"},
+            .server = Target::none,
+            .says = {"invalid database URL: could not parse network address \"db.example\""},
+            .max_elapsed = 5s},
         // An echo-made secret: the newline at the end is ignored, one inside the URL is libpq's to refuse.
         BadInput{.label = "UrlEndingInANewlineWorks",
                  .args = {"--mode=wait-only", "--log-level=debug"},
@@ -816,6 +854,25 @@ INSTANTIATE_TEST_SUITE_P(
                  .exit_code = 69,
                  .says = {"could not reach the database at 127.0.0.1:{fake_port} within", "timed out"},
                  .min_elapsed = 900ms},
+        // The attempt --wait-timeout cuts short says only "timed out": the last line keeps the reason the
+        // attempts before it gave (a standby's 57P03 and its DETAIL, a missing database).
+        BadInput{
+            .label = "LastAttemptCutShortKeepsTheReason",
+            .args = {"--mode=migrate-only", "--wait-timeout=1s", "--database-url={fake_url}?sslmode=disable"},
+            .server = Target::closes_then_silent,
+            .exit_code = 69,
+            .says = {"could not reach the database at 127.0.0.1:{fake_port} within",
+                     "s: server closed the connection unexpectedly"},
+            .min_elapsed = 900ms},
+        // What channel_binding=require asks of a server that cannot give it (here no SSL; over a socket, no
+        // SCRAM) does not come with waiting: 69 at the first attempt.
+        BadInput{.label = "ChannelBindingTheServerCannotGive",
+                 .args = {"--mode=migrate-only", "--wait-timeout=30s", "--database-url={db_url}"},
+                 .env = {{"PGCHANNELBINDING", "require"}, {"PGSSLMODE", "disable"}},
+                 .server = Target::database,
+                 .exit_code = 69,
+                 .says = {"not retried: channel binding required"},
+                 .max_elapsed = 5s},
         BadInput{.label = "NotPostgresSilentSingleAttempt",
                  .args = {"--mode=wait-only", "--wait-timeout=0", "--database-url={fake_url}"},
                  .server = Target::silent,

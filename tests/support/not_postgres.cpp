@@ -37,6 +37,7 @@ NotPostgres::~NotPostgres() {
 
 void NotPostgres::serve() {
     std::vector<int> kept;  // the silent server's clients, closed only at the end
+    bool closed_first = false;
     for (;;) {
         std::array<pollfd, 2> fds{{{listener_, POLLIN, 0}, {stop_[0], POLLIN, 0}}};
         if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
@@ -67,6 +68,14 @@ void NotPostgres::serve() {
         }
         case Behaviour::closes: ::close(client); break;
         case Behaviour::silent: kept.push_back(client); break;
+        case Behaviour::closes_then_silent:
+            if (closed_first) {
+                kept.push_back(client);
+            } else {
+                ::close(client);
+                closed_first = true;
+            }
+            break;
         }
     }
     for (const int fd : kept) {

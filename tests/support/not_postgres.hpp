@@ -12,6 +12,9 @@ public:
         garbage,  // answers whatever arrives with an HTTP error, then closes
         closes,   // closes each connection at once
         silent,   // accepts and never says a word
+        // closes the first connection at once, then is silent: an attempt fails with a reason, and the
+        // attempts after it last until the deadline cuts them short
+        closes_then_silent,
     };
 
     explicit NotPostgres(Behaviour behaviour);

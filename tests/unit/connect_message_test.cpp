@@ -76,6 +76,18 @@ const Sample samples[] = {
     {"PgBouncer refuses a SCRAM password",
      at_6439 + "FATAL:  08P01: SASL authentication failed\n",
      "08P01", "SASL authentication failed", ConnectFailure::credentials},
+    {"channel_binding=require without SSL",
+     at_5432 + "channel binding required, but SSL not in use\n",
+     "", "channel binding required, but SSL not in use", ConnectFailure::not_retried},
+    {"channel_binding=require, server authenticating with md5",
+     at_5432 + "channel binding required but not supported by server's authentication request\n",
+     "", "channel binding required but not supported by server's authentication request",
+     ConnectFailure::not_retried},
+    {"gssencmode=require, no GSSAPI to be had",
+     at_5432 + "GSSAPI encryption required but was impossible (possibly no credential cache, no server support, or "
+               "using a local socket)\n",
+     "", "GSSAPI encryption required but was impossible (possibly no credential cache, no server support, or "
+         "using a local socket)", ConnectFailure::not_retried},
     {"PgBouncer refuses an md5 password",
      at_6439 + "FATAL:  08P01: password authentication failed\n",
      "08P01", "password authentication failed", ConnectFailure::credentials},

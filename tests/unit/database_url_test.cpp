@@ -25,7 +25,7 @@ class LibpqEnvironment {
 public:
     LibpqEnvironment() {
         for (const char* name : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
-                                 "PGSERVICE", "PGSERVICEFILE", "PGSSLMODE"}) {
+                                 "PGSERVICE", "PGSERVICEFILE", "PGSSLMODE", "PGCONNECT_TIMEOUT"}) {
             if (const char* value = std::getenv(name)) {
                 saved_[name] = value;
             }
@@ -126,9 +126,44 @@ TEST(DatabaseUrl, RejectsWhatLibpqRejectsWithItsWholeMessage) {
         // A one-letter password does not garble libpq's words.
         {"host=db port=abc password=p",
          "invalid database URL: invalid integer value \"abc\" for connection option \"port\""},
+        // What libpq reads only once it holds a TCP socket, or only in PQconnectdb (psql's refusals).
+        {"postgres://app:hunter2@db/app?keepalives_idle=abc",
+         "invalid database URL: invalid integer value \"abc\" for connection option \"keepalives_idle\""},
+        {"host=db keepalives=x",
+         "invalid database URL: invalid integer value \"x\" for connection option \"keepalives\""},
+        {"host=db keepalives_interval=5x",
+         "invalid database URL: invalid integer value \"5x\" for connection option \"keepalives_interval\""},
+        {"host=db keepalives_count=99999999999",
+         "invalid database URL: invalid integer value \"99999999999\" for connection option "
+         "\"keepalives_count\""},
+        {"host=db tcp_user_timeout=soon",
+         "invalid database URL: invalid integer value \"soon\" for connection option \"tcp_user_timeout\""},
+        {"host=db connect_timeout=1.5",
+         "invalid database URL: invalid integer value \"1.5\" for connection option \"connect_timeout\""},
+        {"host=/run/postgresql connect_timeout=abc",
+         "invalid database URL: invalid integer value \"abc\" for connection option \"connect_timeout\""},
+        {"host=db hostaddr=not.an.ip",
+         "invalid database URL: could not parse network address \"not.an.ip\": Name or service not known"},
+        {"host=a,b hostaddr=10.0.0.1,10.0.0.300",
+         "invalid database URL: could not parse network address \"10.0.0.300\": Name or service not known"},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(rejection(c.url), c.message) << c.url;
+    }
+}
+
+// libpq 15 as psql shows it: blanks around an integer, a sign, keepalives=0 (the other four unread), a Unix
+// socket (none of the five read), an empty hostaddr entry (the host name is used); an empty value is no value
+// in PQconnectStartParams, which pgentry connects with.
+TEST(DatabaseUrl, AcceptsWhatLibpqAcceptsWhenItConnects) {
+    const LibpqEnvironment env;
+    for (const std::string url :
+         {"host=db keepalives_idle=' 5 '", "host=db connect_timeout=-5",
+          "host=db keepalives=2 tcp_user_timeout=+0",
+          "host=db keepalives=0 keepalives_idle=abc tcp_user_timeout=x",
+          "host=db keepalives_idle=", "host=/run/postgresql keepalives_idle=abc", "host=a,b hostaddr=,::1",
+          "postgres://db/app?keepalives_count=3&keepalives_interval=10"}) {
+        EXPECT_NO_THROW(DatabaseUrl::parse(url)) << url;
     }
 }
 
@@ -139,6 +174,11 @@ TEST(DatabaseUrl, RejectsBadLibpqVariables) {
               "invalid connection settings (libpq's PG* variables): invalid sslmode value: "
               "\"sometimes\"");
     env.set("PGSSLMODE", "disable");
+    env.set("PGCONNECT_TIMEOUT", "soon");
+    EXPECT_EQ(
+        rejection("host=db"),
+        "invalid database URL: invalid integer value \"soon\" for connection option \"connect_timeout\"");
+    ::unsetenv("PGCONNECT_TIMEOUT");
     env.set("PGPORT", "abc");
     EXPECT_EQ(rejection("host=db"),
               "invalid database URL: invalid integer value \"abc\" for connection option "
@@ -154,6 +194,8 @@ TEST(DatabaseUrl, ChecksWithoutConnecting) {
     rejection(host + " sslmode=sometimes");
     rejection(host + " target_session_attrs=whatever");
     rejection(host + ",127.0.0.1 port=" + std::to_string(listener.port()) + ",abc");
+    rejection(host + " keepalives_idle=abc");
+    rejection(host + " hostaddr=127.0.0.1,not.an.ip");
     EXPECT_FALSE(listener.connected());
 }
 

@@ -579,6 +579,9 @@ TEST(OptionsDatabaseUrl, EverySourceLosesSurroundingWhitespace) {
     EXPECT_EQ(parse_options({"x"}, {{"PGENTRY_DATABASE_URL", "\tpostgres://db/app"}}).database_url,
               "postgres://db/app");
     EXPECT_EQ(parse_options({"--config=" + config, "x"}).database_url, "postgres://db/app");
+    // A Windows editor's byte-order mark before a file's URL.
+    const std::string marked = dir.write("marked", "\xEF\xBB\xBFpostgres://db/app\r\n");
+    EXPECT_EQ(parse_options({"--database-url-file=" + marked, "x"}).database_url, "postgres://db/app");
     // Blanks only: unset for DATABASE_URL (compose's "${DATABASE_URL}"), an error for pgentry's own.
     EXPECT_EQ(parse_options({"x"}, {{"DATABASE_URL", " \n"}}).database_url, "");
     EXPECT_TRUE(mentions(usage_error({"--database-url=\n", "x"}), {"--database-url", "expected a value"}));
