@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,12 @@ public:
     // watches it (exec_watched).
     static Lock acquire(const LockSessions& sessions, std::string_view kind,
                         std::chrono::milliseconds timeout);
+    // The same, but asks still_needed() after each refused try and gives up waiting, returning nullopt,
+    // when it says no: a replica that finds everything applied by another stops queueing for the lock
+    // (16 replicas would otherwise take it one after another only to find nothing to do).
+    static std::optional<Lock> acquire_while(const LockSessions& sessions, std::string_view kind,
+                                             std::chrono::milliseconds timeout,
+                                             const std::function<bool()>& still_needed);
 
     Lock(Lock&& other) noexcept = default;
     Lock& operator=(Lock&&) = delete;

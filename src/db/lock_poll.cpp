@@ -19,13 +19,17 @@ constexpr auto nap_max = std::chrono::milliseconds(75);
 
 }  // namespace
 
-void poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table,
-                   std::chrono::milliseconds timeout) {
+bool poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table, std::chrono::milliseconds timeout,
+                   const std::function<bool()>& still_needed) {
     const auto start = Clock::now();
     const std::optional<Clock::time_point> deadline =
         timeout.count() > 0 ? std::optional(start + timeout) : std::nullopt;
     auto next_report = start + first_report;
     while (!kind.try_take()) {
+        if (still_needed && !still_needed()) {
+            log::debug("stopped waiting for the migration lock: nothing left to do");
+            return false;
+        }
         const auto now = Clock::now();
         if (deadline && now >= *deadline) {
             throw Error(exit_code::lock_timeout,
@@ -48,6 +52,7 @@ void poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table,
     log::debug(
         fmt::format("took the migration lock in {} ms",
                     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()));
+    return true;
 }
 
 }  // namespace pgentry::db

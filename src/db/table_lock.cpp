@@ -17,28 +17,29 @@ constexpr auto observer_answer_timeout = std::chrono::milliseconds(500);
 }  // namespace
 
 bool TableLock::try_take() {
-    // Two round trips. READ COMMITTED and statement_timeout = 0 whatever the role's defaults (an
-    // ALTER ROLE ... SET statement_timeout would end the held lock's later checks); the SET LOCALs end
-    // with the transaction, so nothing leaks into a pooled server connection. A refused try rolls back
-    // as `attempt` goes.
-    Transaction attempt(
-        session_,
-        {{"statement_timeout", "0"}, {"lock_timeout", "0"}, {"idle_in_transaction_session_timeout", "0"}},
-        "READ COMMITTED");
+    // One round trip when taken, two when refused (the ROLLBACK): each of 16 waiters tries every 25-75 ms
+    // while the holder migrates, so every trip counts (bench/cases/04). READ COMMITTED and
+    // statement_timeout = 0 whatever the role's defaults (an ALTER ROLE ... SET statement_timeout would end
+    // the held lock's later checks); the SET LOCALs end with the transaction, so nothing leaks into a pooled
+    // server connection.
+    std::optional<Transaction> attempt;
     try {
-        holder_pid_ = static_cast<int>(
-            session_
-                .exec(fmt::format(
-                    "LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT; SELECT pg_backend_pid()",
-                    table_.quoted()))
-                .integer(0, 0));
+        attempt.emplace(
+            session_,
+            std::vector<LocalSetting>{{"statement_timeout", "0"},
+                                      {"lock_timeout", "0"},
+                                      {"idle_in_transaction_session_timeout", "0"}},
+            "READ COMMITTED",
+            fmt::format("LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT; SELECT pg_backend_pid()",
+                        table_.quoted()));
     } catch (const QueryError& failure) {
         if (failure.error().sqlstate != lock_not_available) {
             throw;
         }
         return false;
     }
-    held_.emplace(std::move(attempt));
+    holder_pid_ = static_cast<int>(attempt->first_result().integer(0, 0));
+    held_.emplace(std::move(*attempt));
     // The worker's backend, for blocks_worker(); a pooler's connection reports a made-up pid.
     const int pid = static_cast<int>(worker_.exec("SELECT pg_backend_pid()").integer(0, 0));
     worker_pid_ = pid == worker_.backend_pid() ? pid : 0;

@@ -10,13 +10,18 @@ namespace pgentry::db {
 
 Transaction::Transaction(Connection& connection, const std::vector<LocalSetting>& locals,
                          std::string_view isolation)
+    : Transaction(connection, locals, isolation, {}) {}
+
+Transaction::Transaction(Connection& connection, const std::vector<LocalSetting>& locals,
+                         std::string_view isolation, std::string_view first)
     : connection_(&connection) {
     std::string sql = isolation.empty() ? "BEGIN; " : fmt::format("BEGIN ISOLATION LEVEL {}; ", isolation);
     for (const LocalSetting& local : locals) {
         sql += fmt::format("SET LOCAL {} = {}; ", local.name, local.value);
     }
+    sql += first;
     try {
-        connection.exec(sql);
+        first_ = connection.exec(sql);
     } catch (...) {
         roll_back_quietly(connection);  // a refused SET LOCAL leaves the BEGIN open
         throw;
@@ -24,7 +29,7 @@ Transaction::Transaction(Connection& connection, const std::vector<LocalSetting>
 }
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : connection_(std::exchange(other.connection_, nullptr)) {}
+    : connection_(std::exchange(other.connection_, nullptr)), first_(std::move(other.first_)) {}
 
 Transaction::~Transaction() {
     if (!connection_) {

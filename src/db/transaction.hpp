@@ -22,6 +22,11 @@ public:
     // QueryError as exec does (nothing is left open then).
     explicit Transaction(Connection& connection, const std::vector<LocalSetting>& locals = {},
                          std::string_view isolation = {});
+    // The same and then `first`, SQL run inside the transaction, still in one round trip: its result is
+    // first_result(). When `first` fails, the transaction is rolled back (one more round trip) and its
+    // QueryError thrown.
+    Transaction(Connection& connection, const std::vector<LocalSetting>& locals, std::string_view isolation,
+                std::string_view first);
     Transaction(Transaction&& other) noexcept;
     Transaction& operator=(Transaction&&) = delete;
     // Rolls back when still open; a session that is gone has rolled back already (nothing is thrown).
@@ -33,8 +38,12 @@ public:
     void commit();
     void rollback();
 
+    // What `first` returned (empty when the constructor had no `first`).
+    const Result& first_result() const { return first_; }
+
 private:
     Connection* connection_;  // null once ended (or moved from)
+    Result first_{nullptr};
 };
 
 // Rolls back whatever transaction is open on connection (a failed migration's own BEGIN in a

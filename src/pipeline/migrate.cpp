@@ -28,22 +28,26 @@ void migrate(MigrationDatabase& database, const migrations::MigrationSet& set) {
 
     db::MigrationSession worker = database.open_worker();
     db::with_step(db::creating_history, [&] { database.history.ensure(database.session, state); });
-    db::Lock lock = database.lock(worker);
-
+    const auto read_again = [&] {
+        plan = make_plan(set, db::with_step(db::reading_history, [&] {
+                                  return database.history.read(worker.connection());
+                              }).applied);
+        refuse_changed(plan);
+        return !plan.pending.empty();
+    };
+    // Each refused try looks again without the lock: once another instance has applied everything, this
+    // one stops waiting instead of taking the lock in its turn only to find nothing to do.
+    std::optional<db::Lock> lock = database.lock_while(worker, read_again);
     // Another instance may have migrated while this one waited (ecto_sql#276): read again under the lock.
-    plan = make_plan(set, db::with_step(db::reading_history, [&] {
-                              return database.history.read(worker.connection());
-                          }).applied);
-    refuse_changed(plan);
-    if (plan.pending.empty()) {
+    if (!lock || !read_again()) {
         log::info("Migrations already up");
         return;
     }
     db::DdlGuard ddl(database.loop, database.params, database.settings.ddl);
     for (const auto* migration : plan.pending) {
-        database.apply(worker, *migration, db::Applying::up, lock, ddl);
+        database.apply(worker, *migration, db::Applying::up, *lock, ddl);
     }
-    db::with_step(db::releasing_lock, [&] { lock.release(); });
+    db::with_step(db::releasing_lock, [&] { lock->release(); });
 }
 
 }  // namespace pgentry::pipeline

@@ -1,6 +1,9 @@
 #pragma once
 // The database a migrating mode works on, as the wait stage left it, and what migrating and rolling back
 // do on it alike: open the worker, take the lock, apply one migration with the Ecto-style lines around it.
+#include <functional>
+#include <optional>
+
 #include "db/applier.hpp"
 #include "db/connection.hpp"
 #include "db/history.hpp"
@@ -26,6 +29,9 @@ struct MigrationDatabase {
     // The migration lock (db::Lock::acquire) of settings.lock_kind; a role that may not lock the table
     // gets Error(70) naming what to grant.
     db::Lock lock(db::MigrationSession& worker);
+    // The same, given up (nullopt) once still_needed() says no after a refused try (db::Lock::acquire_while).
+    std::optional<db::Lock> lock_while(db::MigrationSession& worker,
+                                       const std::function<bool()>& still_needed);
 
     // One migration applied or rolled back (db::apply), between "== Running ..." and "== Migrated ... in
     // 0.1s" lines; run again after a lock timeout as `ddl` decides (db/ddl_retry.hpp).
