@@ -42,7 +42,7 @@ struct Descriptions : po::options_description {
             ("migrations-table", text("NAME"), "history table, may be schema-qualified "
                                                "(default: schema_migrations)")
             ("lock", text("KIND"), "table | advisory: how concurrent runs are serialized; advisory is "
-                                   "refused through transaction pooling (default: table)")
+                                   "refused through a pooler (default: table)")
             ("wait-timeout", text("DURATION"), "how long to wait for the database; 0 = try once "
                                                "(default: 60s)")
             ("lock-timeout", text("DURATION"), "how long to wait for another instance's lock, then exit "

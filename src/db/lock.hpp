@@ -30,7 +30,7 @@ public:
     // then ends only with the session that applies, after the server aborted its statement (a killed
     // pgentry's idle session would otherwise let the next instance in a second early).
     // While waiting it logs who holds the lock every few seconds. Throws Error(75) when `timeout`
-    // (0: none) passes, Error(64) for --lock=advisory through a transaction-pooling proxy,
+    // (0: none) passes, Error(64) for --lock=advisory through a pooler,
     // Interrupted on a stop signal. `sessions.params` opens, when a statement runs long, the session that
     // watches it (exec_watched).
     static Lock acquire(const LockSessions& sessions, std::string_view kind,

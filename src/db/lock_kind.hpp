@@ -36,7 +36,7 @@ public:
     // "pid 123 (app, 10.0.0.5) since ...", or why it is unknown: for the wait reports and the timeout.
     virtual std::string describe_holder() = 0;
 
-    // Error(70) (table) or Error(64) (advisory behind a transaction-pooling proxy) when the lock no
+    // Error(70) (table) when the lock no
     // longer guards the worker; called right before each migration's record commits.
     virtual void confirm() = 0;
 

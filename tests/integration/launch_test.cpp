@@ -33,6 +33,9 @@ TEST_F(Launch, CommandStartsAfterMigratingWithOnlyItsOwnDescriptorsAndAnEmptySig
     dir.write("20240101000001_a.sql", "CREATE TABLE a (id int);\n");
 
     const auto result = run_as_pid1(
+        // The command starts before pgentry-init replaces pgentry as PID 1 (launch/handoff.hpp): wait for it.
+        "i=0; until [ \"$(cat /proc/1/comm)\" = pgentry-init ] || [ $i -ge 500 ]; do sleep 0.01; i=$((i+1)); "
+        "done; "
         "echo pid=$$; echo init=$(cat /proc/1/comm); "
         // Read by the shell itself: a forked grep would see the mask dash holds while it waits.
         "while read -r line; do case $line in SigBlk:*|SigIgn:*) echo $line;; esac; done </proc/$$/status; "
