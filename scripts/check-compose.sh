@@ -95,8 +95,10 @@ check_with_tools() {
         echo "check-compose: $compose_file: valid for $(docker-compose version --short)" >&2
         checked=1
     fi
-    # `docker stack config --help` succeeds on clients without it too (20.10 prints `docker stack`'s help).
-    if [ -n "$stack_file" ] && command -v docker >/dev/null && docker stack --help 2>/dev/null | grep -qE '^ +config '; then
+    # `docker stack config --help` succeeds on clients without it too (20.10 prints `docker stack`'s help). grep reads
+    # all of the help (no -q): a client killed by SIGPIPE would fail the pipeline (pipefail) and skip the check.
+    if [ -n "$stack_file" ] && command -v docker >/dev/null &&
+        docker stack --help 2>/dev/null | grep -E '^ +config ' >/dev/null; then
         docker stack config --compose-file "$stack_file" >/dev/null || return 1
         echo "check-compose: stack file: valid for docker $(docker version --format '{{.Client.Version}}' 2>/dev/null)" >&2
         checked=1

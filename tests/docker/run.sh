@@ -11,7 +11,8 @@
 # failing migration rolled back, 8 replicas on a fresh database.
 #
 # The client is Debian's 20.10 (/usr/bin/docker), the one the faults of issue 13 were found with; DOCKER_CLIENT
-# picks another. PGENTRY_DOCKER_ROOT keeps the engine's data (layers, base images) between runs.
+# picks another. PGENTRY_DOCKER_ROOT keeps the engine's data (layers, base images) between runs; PGENTRY_DOCKER_LOGS
+# names a directory that gets the logs of every step (builds, containers, compose, Swarm) at the end.
 # Numbers (build times, image size, docker stop median, exactly-once counts) are printed at the end.
 set -euo pipefail
 
@@ -63,6 +64,9 @@ teardown() {
         for file in "$work"/*.log "$work/pg/log"; do
             [ -f "$file" ] && { log "--- $file"; tail -n 25 "$file" >&2; }
         done
+    fi
+    if [ -n "${PGENTRY_DOCKER_LOGS:-}" ] && [ -n "$work" ]; then
+        mkdir -p "$PGENTRY_DOCKER_LOGS" && cp "$work"/*.log "$PGENTRY_DOCKER_LOGS/"
     fi
     engine_stop
     ip link delete "$swarm_link" 2>/dev/null
@@ -138,7 +142,10 @@ build_images() {
     local size slim
     size=$(docker image inspect --format '{{.Size}}' "$image:v1")
     slim=$(docker image inspect --format '{{.Size}}' debian:bookworm-slim)
-    note "image: $((size / 1000000)) MB, debian:bookworm-slim $((slim / 1000000)) MB (+$(((size - slim) / 1000000)) MB)"
+    note "image: $((size / 1000000)) MB, debian:bookworm-slim $((slim / 1000000)) MB" \
+        "(+$(((size - slim) / 1000000)) MB);" \
+        "docker image ls: $(docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' "$image:v1")," \
+        "$(docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' debian:bookworm-slim)"
     # Every layer but the migrations' comes from the cache: no C++ is compiled again (fault 3).
     context_with visits_index "$new_version" 'CREATE INDEX visits_path ON visits (path);'
     build "one-more-migration" "$image:v2" "$work/visits_index" DOCKER_BUILDKIT=1 BUILDKIT_PROGRESS=plain
@@ -276,11 +283,14 @@ migrated() { sql "$1" "SELECT count(*) FROM schema_migrations WHERE version = $2
 count_migrated() { grep -c '== Migrated' "$1" || true; }
 
 check_compose() {
+    # 0600, as docs/deployment.md allows: docker-compose bind-mounts the file as it is (docker/compose#9648).
     url compose >"$work/compose.secret"
     chown 10001:10001 "$work/compose.secret"
-    chmod 0400 "$work/compose.secret"
+    chmod 0600 "$work/compose.secret"
     local compose=(docker-compose --project-name pgdc --file "$repo/compose.yaml")
-    export PGENTRY_IMAGE=$image PGENTRY_TAG=v1 PGENTRY_PORTS=18080-18082 DATABASE_URL_SECRET=$work/compose.secret
+    # DATABASE_URL empty (compose.yaml: unset for pgentry and the server), so that the URL comes from the secret.
+    export PGENTRY_IMAGE=$image PGENTRY_TAG=v1 PGENTRY_PORTS=18080-18082 DATABASE_URL_SECRET=$work/compose.secret \
+        DATABASE_URL=
     # docker-compose v1 talks to the engine itself: it needs DOCKER_HOST, not the client.
     "${compose[@]}" up --detach --no-build >"$work/compose-up.log" 2>&1 || fail "docker-compose up failed"
     local ids
@@ -298,8 +308,9 @@ check_compose() {
     [ "$applied" -eq "$expected" ] || fail "compose: $applied '== Migrated' lines for $expected migrations"
     [ "$(sql compose 'SELECT count(*) FROM schema_migrations')" -eq "$expected" ] || fail "compose: history"
     "${compose[@]}" down --timeout 20 >"$work/compose-down.log" 2>&1 || fail "docker-compose down failed"
-    unset PGENTRY_IMAGE PGENTRY_TAG PGENTRY_PORTS DATABASE_URL_SECRET
-    note "docker-compose $(docker-compose version --short): 3 replicas healthy, $applied migrations applied once each (secret file)"
+    unset PGENTRY_IMAGE PGENTRY_TAG PGENTRY_PORTS DATABASE_URL_SECRET DATABASE_URL
+    note "docker-compose $(docker-compose version --short): 3 replicas healthy, $applied migrations applied once each" \
+        "(the URL from a secret file of uid 10001, mode 0600)"
 }
 
 # --- Swarm --------------------------------------------------------------------------------------------------
@@ -374,11 +385,22 @@ check_swarm() {
     first=$(service_logs pgds_app | grep -c '== Migrated' || true)
     [ "$first" -eq "$expected" ] || fail "swarm: $first '== Migrated' lines for $expected migrations"
     [ "$(sql swarm 'SELECT count(*) FROM schema_migrations')" -eq "$expected" ] || fail "swarm: history"
-    note "swarm: 3 replicas healthy, $first migrations applied, each once"
+    # The secret as the long syntax asks (uid, gid, mode), whatever the source file's owner and mode.
+    local secret_stat task
+    task=$(service_containers pgds_app running | head -n 1)
+    secret_stat=$(docker exec "$task" stat -c '%u:%g %a' /run/secrets/database_url)
+    [ "$secret_stat" = "10001:10001 400" ] || fail "swarm: the secret is $secret_stat, not 10001:10001 400"
+    note "swarm: 3 replicas healthy, $first migrations applied, each once; the secret in a task: $secret_stat"
 
     # Start-first rollout to an image with one more migration: applied once, the old tasks stopped with 0.
     local old_ids
     mapfile -t old_ids < <(service_containers pgds_app running)
+    # The engine's events during the rollout: when each v2 task turned healthy, when each v1 task got SIGTERM.
+    # The client itself, not the docker function: its pid is the one to stop.
+    "$client" events --filter type=container \
+        --format '{{.TimeNano}}|{{.Status}}|{{index .Actor.Attributes "image"}}|{{index .Actor.Attributes "signal"}}' \
+        >"$work/rollout-events.log" 2>&1 &
+    local events_pid=$!
     local start
     start=$(now_ms)
     docker service update --detach --image "$image:v2" pgds_app >/dev/null
@@ -395,10 +417,29 @@ check_swarm() {
         wait_until 60 "the end of old task $id" has_exited "$id"
         code=$(docker inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id")
         [ "$code" = "exited 0" ] || fail "an old task ended '$code', not 'exited 0'"
-        docker logs "$id" 2>&1 | grep -q 'SIGTERM' || fail "old task $id did not log SIGTERM"
+        # Into a file, then grep: `docker logs | grep -q` fails under pipefail when grep stops reading first and
+        # the client dies of SIGPIPE (exit 141), as it did once for an old task that had logged SIGTERM.
+        docker logs "$id" >"$work/old-task-$id.log" 2>&1
+        grep -q 'SIGTERM' "$work/old-task-$id.log" || fail "old task $id did not log SIGTERM"
         stopped=$((stopped + 1))
     done
+    kill "$events_pid" 2>/dev/null || true
+    wait "$events_pid" 2>/dev/null || true
     note "swarm rollout v1 -> v2 (start-first, ${rollout_s} s): new migration applied 1 time, $stopped old tasks SIGTERM -> exit 0, 3 healthy"
+    # Swarm stops an old task once the new one is healthy; the 30 s monitor delays none of it (docs/deployment.md).
+    local healthy_ns sigterm_ns gaps=() k
+    local events=$work/rollout-events.log
+    mapfile -t healthy_ns < <(grep -F "|health_status: healthy|$image:v2" "$events" | cut -d'|' -f1 | sort -n)
+    mapfile -t sigterm_ns < <(grep -E "^[0-9]+\|kill\|$image:v1[^|]*\|15\$" "$events" | cut -d'|' -f1 | sort -n)
+    if [ "${#healthy_ns[@]}" -ne 3 ] || [ "${#sigterm_ns[@]}" -ne 3 ]; then
+        fail "rollout events: ${#healthy_ns[@]} v2 tasks turned healthy, ${#sigterm_ns[@]} v1 tasks got SIGTERM"
+    fi
+    for k in 0 1 2; do
+        gaps+=("$(((sigterm_ns[k] - healthy_ns[k]) / 1000000))")
+        ((gaps[k] >= 0 && gaps[k] < 10000)) ||
+            fail "old task $((k + 1)) got SIGTERM ${gaps[k]} ms after new task $((k + 1)) turned healthy"
+    done
+    note "swarm rollout: each old task got SIGTERM ${gaps[*]} ms after its new task turned healthy (monitor: 30 s)"
 
     # A migration that fails: the new task exits 70, Swarm rolls back, nothing of it stays in the database.
     start=$(now_ms)
