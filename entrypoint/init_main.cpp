@@ -1,6 +1,8 @@
 // pgentry-init: the small static PID 1 that pgentry execs for --launch=supervise, with every signal still
 // blocked so that none is lost across the exec. Its arguments are process::InitArguments
 // (src/process/init_arguments.hpp, which pgentry encodes). Usage errors exit 64.
+#include <fcntl.h>
+
 #include <csignal>
 
 #include "process/init_arguments.hpp"
@@ -32,10 +34,13 @@ int main(int argc, char** argv) {
         }
         return usage_exit_code;
     }
-    if (arguments.command_pid > 0 && !supervisor::is_own_child(arguments.command_pid)) {
-        process::log_line(process::LogLevel::error,
-                          "pgentry-init: --command-pid=%d is not a child of pgentry-init",
-                          static_cast<int>(arguments.command_pid));
+    if (arguments.command_pid > 0 && (!supervisor::is_own_child(arguments.command_pid) ||
+                                      fcntl(arguments.exec_report_fd, F_GETFD) == -1)) {
+        process::log_line(
+            process::LogLevel::error,
+            "pgentry-init: --command-pid=%d is not a child of pgentry-init with its exec report on "
+            "descriptor %d",
+            static_cast<int>(arguments.command_pid), arguments.exec_report_fd);
         return usage_exit_code;
     }
     return supervisor::supervise(arguments);

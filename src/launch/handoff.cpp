@@ -53,12 +53,13 @@ void hand_over(const config::Options& options, const std::optional<Identity>& id
         process::exec_command(credentials ? &*credentials : nullptr, command_argv.data());
     }
     const auto init = sibling_program("pgentry-init");
-    // The command starts first and pgentry-init adopts it: its exec and pgentry-init's run side by side.
+    // The command starts first and pgentry-init adopts it: the command's exec and pgentry-init's run side by
+    // side, and pgentry-init reads how the command's exec went.
     int not_started = 0;
-    const pid_t command_pid = supervisor::spawn_before_handover(credentials ? &*credentials : nullptr,
-                                                                command_argv.data(), not_started);
-    if (command_pid < 0) {
-        _exit(not_started);  // 126 or 127, already reported, as --launch=exec does
+    const supervisor::StartedCommand started = supervisor::start_before_handover(
+        credentials ? &*credentials : nullptr, command_argv.data(), not_started);
+    if (started.pid < 0) {
+        _exit(not_started);  // 126, already reported, as --launch=exec does
     }
     std::vector<std::string> args = process::encode({.stop_timeout_ms = options.stop_timeout.count(),
                                                      .signal_group = options.signal_group,
@@ -66,13 +67,14 @@ void hand_over(const config::Options& options, const std::optional<Identity>& id
                                                      .log_format = options.log_format,
                                                      .log_level = options.log_level,
                                                      .command = command_argv.data(),
-                                                     .command_pid = command_pid});
+                                                     .command_pid = started.pid,
+                                                     .exec_report_fd = started.exec_report});
     args.insert(args.begin(), "pgentry-init");
     log::debug("handing over to " + init.string() + " to supervise " + command.front() + " (pid " +
-               std::to_string(command_pid) + ")");
+               std::to_string(started.pid) + ")");
     execv(init.c_str(), argv_of(args).data());
     const int error = errno;
-    supervisor::abandon_spawned(command_pid);
+    supervisor::abandon_started(started);
     throw Error(exit_code::not_executable, "cannot run " + init.string() + ": " + std::strerror(error));
 }
 

@@ -3,15 +3,15 @@
 // encoder and decoder side by side in this file, so that they cannot drift apart. On the command line:
 //
 //   pgentry-init [--stop-timeout-ms=N] [--signal-group] [--uid=N --gid=N [--groups=G1,G2,...] [--home=DIR]]
-//                [--command-pid=PID] [--log-format=text|json] [--log-level=debug|info|warn|error]
-//                -- COMMAND [ARG...]
+//                [--command-pid=PID --exec-report-fd=FD] [--log-format=text|json]
+//                [--log-level=debug|info|warn|error] -- COMMAND [ARG...]
 //
 // --uid and --gid come together; --groups (default: none) and --home only with them. --command-pid says
-// that COMMAND already runs as that child (started before the exec, supervisor/spawn.hpp), so it excludes
-// the ids, which that child has already taken. The decoder is libc
-// only and allocates nothing but the groups: pgentry-init, the PID 1, runs it. Both are inline, so that the
-// encoder (std::string, and with it libstdc++'s exception machinery and its 64 kB emergency pool) is compiled
-// only into the programs that call it: pgentry-init's VmRSS stays below tini's.
+// that COMMAND was already forked as that child (supervisor/spawn.hpp, start_before_handover), whose exec
+// reports on FD; they come together, and exclude the ids, which that child has already taken. The decoder is
+// libc only and allocates nothing but the groups: pgentry-init, the PID 1, runs it. Both are inline, so that
+// the encoder (std::string, and with it libstdc++'s exception machinery and its 64 kB emergency pool) is
+// compiled only into the programs that call it: pgentry-init's VmRSS stays below tini's.
 #include <sys/types.h>
 
 #include <algorithm>
@@ -36,7 +36,8 @@ struct InitArguments {
     LogFormat log_format = LogFormat::text;
     LogLevel log_level = LogLevel::info;
     char* const* command = nullptr;  // COMMAND [ARG...] then nullptr, looked up in PATH; not empty
-    pid_t command_pid = 0;           // > 0: COMMAND already runs as this child; 0: pgentry-init starts it
+    pid_t command_pid = 0;    // > 0: COMMAND was already forked as this child; 0: pgentry-init starts it
+    int exec_report_fd = -1;  // with command_pid: the read end of that child's exec report
 };
 
 namespace detail {
@@ -119,6 +120,7 @@ inline std::vector<std::string> encode(const InitArguments& arguments) {
     }
     if (arguments.command_pid > 0) {
         args.push_back("--command-pid=" + std::to_string(arguments.command_pid));
+        args.push_back("--exec-report-fd=" + std::to_string(arguments.exec_report_fd));
     }
     if (const auto& credentials = arguments.credentials) {
         std::string groups;
@@ -169,6 +171,9 @@ inline DecodeError decode(int argc, char* const* argv, InitArguments& arguments)
         } else if ((value = detail::value_of(arg, "--command-pid"))) {
             ok = detail::parse_number(value, detail::max_pid, number) && number > 0;
             arguments.command_pid = static_cast<pid_t>(number);
+        } else if ((value = detail::value_of(arg, "--exec-report-fd"))) {
+            ok = detail::parse_number(value, detail::max_pid, number);
+            arguments.exec_report_fd = static_cast<int>(number);
         } else if ((value = detail::value_of(arg, "--uid"))) {
             ok = has_uid = detail::parse_id(value, credentials.uid);
         } else if ((value = detail::value_of(arg, "--gid"))) {
@@ -194,6 +199,9 @@ inline DecodeError decode(int argc, char* const* argv, InitArguments& arguments)
     const bool needs_ids = has_groups || credentials.home != nullptr;
     if (has_uid != has_gid || (needs_ids && !has_uid)) {
         return {"--uid and --gid go together, and --groups and --home need them", nullptr};
+    }
+    if ((arguments.command_pid > 0) != (arguments.exec_report_fd >= 0)) {
+        return {"--command-pid and --exec-report-fd go together", nullptr};
     }
     if (has_uid && arguments.command_pid > 0) {
         return {"--command-pid runs no command, so --uid and --gid cannot apply", nullptr};

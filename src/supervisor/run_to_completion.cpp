@@ -11,7 +11,6 @@
 #include "process/log_line.hpp"
 #include "process/signals.hpp"
 #include "supervisor/reaper.hpp"
-#include "supervisor/spawn.hpp"
 
 namespace pgentry::supervisor {
 namespace {
@@ -138,8 +137,8 @@ ChildExit run_to_completion(const ChildSpec& child, const StopPolicy& policy) {
     // command) finds it only if pgentry's group has it again.
     const bool holds_terminal = tcgetpgrp(STDIN_FILENO) == getpgrp();
     ChildExit result;
-    Command command{child.started > 0 ? child.started
-                                      : spawn_command(child.credentials, child.argv, result.value)};
+    Command command{child.started.pid > 0 ? await_exec(child.started, child.argv[0], result.value)
+                                          : spawn_command(child.credentials, child.argv, result.value)};
     if (command.pid < 0) {
         return result;
     }

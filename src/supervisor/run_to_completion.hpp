@@ -2,11 +2,10 @@
 // One child from its start to its end under pgentry's PID-1 discipline, for every child pgentry runs: the
 // application server (pgentry-init's supervise) and another tool's migrator (--migrate-command, SPEC.md
 // "Other migration tools"). Plain POSIX and no exceptions: compiled into pgentry-init too.
-#include <sys/types.h>
-
 #include <cstdint>
 
 #include "process/credentials.hpp"
+#include "supervisor/spawn.hpp"
 
 namespace pgentry::supervisor {
 
@@ -14,7 +13,7 @@ struct ChildSpec {
     char* const* argv = nullptr;                        // COMMAND [ARG...], looked up in PATH
     const process::Credentials* credentials = nullptr;  // nullptr: as pgentry's own user
     const char* role = "command";                       // names the child in log lines
-    pid_t started = 0;  // > 0: already spawned (spawn_before_handover) as this pid; 0: spawn it here
+    StartedCommand started{};  // pid > 0: already forked (start_before_handover); -1: start it here
 };
 
 struct StopPolicy {

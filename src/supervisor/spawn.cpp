@@ -32,56 +32,73 @@ using process::ExecFailure;
     _exit(exit_code_for(failure));
 }
 
-pid_t fail(const char* command, const ExecFailure& failure, int& exit_code) {
+void report(const char* command, const ExecFailure& failure, int& exit_code) {
     report_exec_failure(command, failure);
     exit_code = exit_code_for(failure);
-    return -1;
 }
 
 }  // namespace
 
-pid_t spawn_command(const Credentials* credentials, char* const argv[], int& exit_code) {
+StartedCommand start_command(const Credentials* credentials, char* const argv[], int& exit_code) {
     // The child writes its ExecFailure here; a successful exec closes the pipe (O_CLOEXEC) and the read sees
     // EOF.
     int error_pipe[2];
     if (pipe2(error_pipe, O_CLOEXEC) != 0) {
-        return fail(argv[0], {ExecFailure::pipe, errno}, exit_code);
+        report(argv[0], {ExecFailure::pipe, errno}, exit_code);
+        return {};
     }
     const pid_t pid = fork();
     if (pid < 0) {
         const int error = errno;
         close(error_pipe[0]);
         close(error_pipe[1]);
-        return fail(argv[0], {ExecFailure::fork, error}, exit_code);
+        report(argv[0], {ExecFailure::fork, error}, exit_code);
+        return {};
     }
     if (pid == 0) {
         close(error_pipe[0]);
         become_command(credentials, argv, error_pipe[1]);
     }
     close(error_pipe[1]);
+    return {pid, error_pipe[0]};
+}
+
+pid_t await_exec(const StartedCommand& started, const char* command, int& exit_code) {
     ExecFailure failure{};
     ssize_t length = 0;
     do {
-        length = read(error_pipe[0], &failure, sizeof failure);
+        length = read(started.exec_report, &failure, sizeof failure);
     } while (length < 0 && errno == EINTR);
-    close(error_pipe[0]);
+    close(started.exec_report);
     if (length != sizeof failure) {
-        return pid;
+        return started.pid;
     }
-    waitpid(pid, nullptr, 0);
-    return fail(argv[0], failure, exit_code);
+    waitpid(started.pid, nullptr, 0);
+    report(command, failure, exit_code);
+    return -1;
 }
 
-pid_t spawn_before_handover(const Credentials* credentials, char* const argv[], int& exit_code) {
+pid_t spawn_command(const Credentials* credentials, char* const argv[], int& exit_code) {
+    const StartedCommand started = start_command(credentials, argv, exit_code);
+    return started.pid < 0 ? -1 : await_exec(started, argv[0], exit_code);
+}
+
+StartedCommand start_before_handover(const Credentials* credentials, char* const argv[], int& exit_code) {
     if (getpid() != 1) {
         prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
-    return spawn_command(credentials, argv, exit_code);
+    const StartedCommand started = start_command(credentials, argv, exit_code);
+    if (started.pid > 0) {
+        fcntl(started.exec_report, F_SETFD, 0);  // for pgentry-init; the command closed its copy
+    }
+    return started;
 }
 
-void abandon_spawned(pid_t pid) {
-    kill(-pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
+void abandon_started(const StartedCommand& started) {
+    close(started.exec_report);
+    kill(-started.pid, SIGKILL);  // the group, once the command has made it
+    kill(started.pid, SIGKILL);   // the command itself, should it not have yet
+    waitpid(started.pid, nullptr, 0);
 }
 
 bool is_own_child(pid_t pid) {

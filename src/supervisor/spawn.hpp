@@ -1,25 +1,41 @@
 #pragma once
-// Starting the command as pgentry-init's child.
+// Starting the command as a child: forked, then exec'd, with the exec's outcome reported back on a pipe.
 #include "process/exec_command.hpp"
 
 namespace pgentry::supervisor {
 
-// Forks the command in its own process group, in the terminal's foreground when pgentry-init holds it, and
-// waits until it has exec'd. Returns its pid; or -1 after reporting the failure, with exit_code set to 126 or
-// 127. Signals stay blocked here throughout: those arriving before the exec wait in pgentry-init's pending
-// set (fork does not copy it to the child) and are forwarded once the command runs.
+// A command forked and on its way to exec.
+struct StartedCommand {
+    pid_t pid = -1;  // -1: not started (pipe or fork failed, already reported)
+    int exec_report =
+        -1;  // read end of a pipe: EOF once the command has exec'd, else its process::ExecFailure
+};
+
+// Forks the command in its own process group, in the terminal's foreground when this process's group holds
+// it. Does not wait for the exec (await_exec does). Signals stay blocked here throughout: those arriving
+// before the exec wait in this process's pending set (fork does not copy it to the child) and are forwarded
+// once the command runs. On failure: pid -1, exit_code 126.
+StartedCommand start_command(const process::Credentials* credentials, char* const argv[], int& exit_code);
+
+// Waits until the started command has exec'd and closes its report. Returns its pid; or -1 after reporting
+// the failure and reaping the child, with exit_code set to 126 or 127.
+pid_t await_exec(const StartedCommand& started, const char* command, int& exit_code);
+
+// start_command, then await_exec.
 pid_t spawn_command(const process::Credentials* credentials, char* const argv[], int& exit_code);
 
-// For the program about to exec pgentry-init (launch/handoff.hpp): spawn_command now, so that the command's
-// start runs alongside pgentry-init's instead of after it (one exec less on the way to the command: the
-// launch-only start costs what tini's does, bench/cases/06). Makes this process a child subreaper first when
-// it is not PID 1; the flag survives the exec, so the command's orphans are pgentry-init's even before it
-// runs. Pass the pid as process::InitArguments::command_pid.
-pid_t spawn_before_handover(const process::Credentials* credentials, char* const argv[], int& exit_code);
+// For the program about to exec pgentry-init (launch/handoff.hpp): start_command now, with the report's
+// descriptor kept across exec, so that the command's start runs alongside pgentry-init's instead of after it
+// (one exec less on the way to the command: the launch-only start costs what tini's does,
+// bench/cases/06). Makes this process a child subreaper first when it is not PID 1; the flag survives the
+// exec, so the command's orphans are pgentry-init's even before it runs. Pass the result as
+// process::InitArguments::command_pid and exec_report_fd; pgentry-init calls await_exec.
+StartedCommand start_before_handover(const process::Credentials* credentials, char* const argv[],
+                                     int& exit_code);
 
-// When the exec of pgentry-init failed after spawn_before_handover: SIGKILLs the command's process group and
+// When the exec of pgentry-init failed after start_before_handover: SIGKILLs the command's process group and
 // reaps the command, so that nothing runs unsupervised.
-void abandon_spawned(pid_t pid);
+void abandon_started(const StartedCommand& started);
 
 // Whether pid is a child of this process that has not been reaped: what pgentry-init checks of --command-pid.
 bool is_own_child(pid_t pid);

@@ -51,6 +51,7 @@ void expect_round_trip(const InitArguments& original) {
     EXPECT_EQ(decoded.log_level, original.log_level);
     EXPECT_EQ(words_of(decoded.command), words_of(original.command));
     EXPECT_EQ(decoded.command_pid, original.command_pid);
+    EXPECT_EQ(decoded.exec_report_fd, original.exec_report_fd);
     ASSERT_EQ(decoded.credentials.has_value(), original.credentials.has_value());
     if (original.credentials) {
         const Credentials& a = *decoded.credentials;
@@ -107,6 +108,7 @@ TEST(InitArguments, AStartedCommandsPidRoundTrips) {
         adopting.stop_timeout_ms = 2000;
         adopting.command = command.pointers.data();
         adopting.command_pid = pid;
+        adopting.exec_report_fd = 3;
         expect_round_trip(adopting);
     }
 }
@@ -141,10 +143,13 @@ TEST(InitArguments, RefusesWhatPgentryNeverWrites) {
              {{"--log-level=trace", "--", "x"}, "bad value"},
              {{"--uid=1", "--", "x"}, "--uid and --gid go together, and --groups and --home need them"},
              {{"--home=/h", "--", "x"}, "--uid and --gid go together, and --groups and --home need them"},
-             {{"--command-pid=0", "--", "x"}, "bad value"},
-             {{"--command-pid=2147483648", "--", "x"}, "bad value"},
-             {{"--command-pid=-5", "--", "x"}, "bad value"},
-             {{"--command-pid=7", "--uid=1", "--gid=1", "--", "x"},
+             {{"--command-pid=0", "--exec-report-fd=3", "--", "x"}, "bad value"},
+             {{"--command-pid=2147483648", "--exec-report-fd=3", "--", "x"}, "bad value"},
+             {{"--command-pid=-5", "--exec-report-fd=3", "--", "x"}, "bad value"},
+             {{"--command-pid=7", "--exec-report-fd=-1", "--", "x"}, "bad value"},
+             {{"--command-pid=7", "--", "x"}, "--command-pid and --exec-report-fd go together"},
+             {{"--exec-report-fd=3", "--", "x"}, "--command-pid and --exec-report-fd go together"},
+             {{"--command-pid=7", "--exec-report-fd=3", "--uid=1", "--gid=1", "--", "x"},
               "--command-pid runs no command, so --uid and --gid cannot apply"},
              {{"--stop-timeout-ms=1"}, "no command after"},
              {{"--stop-timeout-ms=1", "--"}, "no command after"},
