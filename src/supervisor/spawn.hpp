@@ -7,8 +7,8 @@ namespace pgentry::supervisor {
 // A command forked and on its way to exec.
 struct StartedCommand {
     pid_t pid = -1;  // -1: not started (pipe or fork failed, already reported)
-    int exec_report =
-        -1;  // read end of a pipe: EOF once the command has exec'd, else its process::ExecFailure
+    // The read end of a pipe: EOF once the command has exec'd, else its process::ExecFailure.
+    int exec_report = -1;
 };
 
 // Forks the command in its own process group, in the terminal's foreground when this process's group holds
