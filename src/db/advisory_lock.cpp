@@ -30,9 +30,8 @@ std::int64_t AdvisoryLock::key(const std::string& database, const TableName& tab
 }
 
 bool AdvisoryLock::try_take() {
-    // A direct connection reports its server's pid; a pooler reports one of its own making.
     if (!checked_direct_) {
-        if (worker_.exec("SELECT pg_backend_pid()").integer(0, 0) != worker_.backend_pid()) {
+        if (worker_.direct_backend_pid() == 0) {
             refuse_pooling();
         }
         checked_direct_ = true;

@@ -51,6 +51,11 @@ Connection Connection::open(EventLoop& loop, const ConnectParams& params, Clock:
     return connection;
 }
 
+int Connection::direct_backend_pid() {
+    const int pid = static_cast<int>(exec("SELECT pg_backend_pid()").integer(0, 0));
+    return pid == backend_pid() ? pid : 0;
+}
+
 Result Connection::exec(const std::string& sql) {
     send(sql);
     return *await_result(std::nullopt);

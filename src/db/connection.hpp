@@ -43,6 +43,9 @@ public:
 
     EventLoop& loop() const { return *loop_; }
     int backend_pid() const { return PQbackendPID(conn_.get()); }
+    // pg_backend_pid() when the server connection is the one libpq connected to; 0 behind a pooler, whose key
+    // data carries a pid of its own making (PgBouncer). One round trip.
+    int direct_backend_pid();
     int server_version() const { return PQserverVersion(conn_.get()); }
     std::string database() const { return PQdb(conn_.get()); }
     std::string user() const { return PQuser(conn_.get()); }  // the role that logged in

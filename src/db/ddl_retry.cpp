@@ -67,9 +67,8 @@ DdlSection::DdlSection(DdlGuard& guard, Connection& worker, const Lock& lock,
         worker_pid_ = static_cast<int>(worker_.exec(set + "SELECT pg_backend_pid()").integer(0, 0));
         return;
     }
-    const int pid = static_cast<int>(worker_.exec("SELECT pg_backend_pid()").integer(0, 0));
-    session_sets_ = pid == worker_.backend_pid();
-    worker_pid_ = session_sets_ ? pid : 0;
+    worker_pid_ = worker_.direct_backend_pid();
+    session_sets_ = worker_pid_ != 0;
     if (!session_sets_ && !own_lock_timeout_) {
         log::warn(
             fmt::format("{}: --ddl-lock-timeout is not applied to a transaction:false section through a "

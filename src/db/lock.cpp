@@ -14,13 +14,9 @@ constexpr auto block_check_every = std::chrono::seconds(1);
 
 }  // namespace
 
-Lock Lock::acquire(const LockSessions& sessions, std::string_view kind, std::chrono::milliseconds timeout) {
-    return std::move(*acquire_while(sessions, kind, timeout, {}));
-}
-
-std::optional<Lock> Lock::acquire_while(const LockSessions& sessions, std::string_view kind,
-                                        std::chrono::milliseconds timeout,
-                                        const std::function<bool()>& still_needed) {
+std::optional<Lock> Lock::acquire(const LockSessions& sessions, std::string_view kind,
+                                  std::chrono::milliseconds timeout,
+                                  const std::function<bool()>& still_needed) {
     Lock lock(make_lock_kind(kind, sessions), sessions.table.text());
     if (!poll_for_lock(*lock.kind_, sessions.worker.loop(), sessions.table, timeout, still_needed)) {
         return std::nullopt;

@@ -33,14 +33,12 @@ public:
     // (0: none) passes, Error(64) for --lock=advisory through a pooler,
     // Interrupted on a stop signal. `sessions.params` opens, when a statement runs long, the session that
     // watches it (exec_watched).
-    static Lock acquire(const LockSessions& sessions, std::string_view kind,
-                        std::chrono::milliseconds timeout);
-    // The same, but asks still_needed() after each refused try and gives up waiting, returning nullopt,
-    // when it says no: a replica that finds everything applied by another stops queueing for the lock
-    // (16 replicas would otherwise take it one after another only to find nothing to do).
-    static std::optional<Lock> acquire_while(const LockSessions& sessions, std::string_view kind,
-                                             std::chrono::milliseconds timeout,
-                                             const std::function<bool()>& still_needed);
+    // still_needed (when given) is asked after each refused try; when it says no, waiting ends and nullopt
+    // is returned: a replica that finds everything applied by another stops queueing for the lock (16
+    // replicas would otherwise take it one after another only to find nothing to do).
+    static std::optional<Lock> acquire(const LockSessions& sessions, std::string_view kind,
+                                       std::chrono::milliseconds timeout,
+                                       const std::function<bool()>& still_needed = {});
 
     Lock(Lock&& other) noexcept = default;
     Lock& operator=(Lock&&) = delete;

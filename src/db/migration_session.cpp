@@ -62,8 +62,7 @@ void MigrationSession::restore() {
 
 bool MigrationSession::through_pooler() {
     if (!through_pooler_) {
-        through_pooler_ =
-            connection_.exec("SELECT pg_backend_pid()").integer(0, 0) != connection_.backend_pid();
+        through_pooler_ = connection_.direct_backend_pid() == 0;
     }
     return *through_pooler_;
 }

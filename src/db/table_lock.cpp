@@ -40,9 +40,7 @@ bool TableLock::try_take() {
     }
     holder_pid_ = static_cast<int>(attempt->first_result().integer(0, 0));
     held_.emplace(std::move(*attempt));
-    // The worker's backend, for blocks_worker(); a pooler's connection reports a made-up pid.
-    const int pid = static_cast<int>(worker_.exec("SELECT pg_backend_pid()").integer(0, 0));
-    worker_pid_ = pid == worker_.backend_pid() ? pid : 0;
+    worker_pid_ = worker_.direct_backend_pid();  // for blocks_worker(); 0 behind a pooler
     return true;
 }
 

@@ -29,8 +29,8 @@ db::Lock MigrationDatabase::lock(db::MigrationSession& worker) {
 std::optional<db::Lock> MigrationDatabase::lock_while(db::MigrationSession& worker,
                                                       const std::function<bool()>& still_needed) {
     try {
-        return db::Lock::acquire_while({session, worker.connection(), params, history.table()},
-                                       settings.lock_kind, settings.lock_timeout, still_needed);
+        return db::Lock::acquire({session, worker.connection(), params, history.table()}, settings.lock_kind,
+                                 settings.lock_timeout, still_needed);
     } catch (const db::QueryError& failure) {
         if (failure.error().sqlstate == insufficient_privilege) {
             history.refuse_lock(session, failure);

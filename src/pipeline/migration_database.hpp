@@ -29,7 +29,7 @@ struct MigrationDatabase {
     // The migration lock (db::Lock::acquire) of settings.lock_kind; a role that may not lock the table
     // gets Error(70) naming what to grant.
     db::Lock lock(db::MigrationSession& worker);
-    // The same, given up (nullopt) once still_needed() says no after a refused try (db::Lock::acquire_while).
+    // The same, given up (nullopt) once still_needed() says no after a refused try (db::Lock::acquire).
     std::optional<db::Lock> lock_while(db::MigrationSession& worker,
                                        const std::function<bool()>& still_needed);
 
