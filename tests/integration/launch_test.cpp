@@ -40,7 +40,8 @@ TEST_F(Launch, CommandStartsAfterMigratingWithOnlyItsOwnDescriptorsAndAnEmptySig
         // Read by the shell itself: a forked grep would see the mask dash holds while it waits.
         "while read -r line; do case $line in SigBlk:*|SigIgn:*) echo $line;; esac; done </proc/$$/status; "
         // The descriptors of a child started plainly: the shell's own list changes with its pipelines.
-        "sleep 30 & echo fds=$(ls /proc/$!/fd | tr '\\n' ' '); kill $!; "
+        + std::string(print_inherited_fds) +
+        "; "
         "tr '\\0' ' ' </proc/1/cmdline; echo; exit 3");
 
     EXPECT_EQ(result.exit_code, 3) << result;

@@ -122,9 +122,8 @@ TEST_F(MigrateCommand, ExitZeroInMigrateOnlyExitsZeroWithoutTheSqlFiles) {
 // The lock connection pgentry holds while the command runs is one of its descriptors: none reaches the
 // command.
 TEST_F(MigrateCommand, CommandHasOnlyDescriptorsZeroToTwo) {
-    const auto result = pgentry(
-        "migrate-only", {"--lock=advisory",
-                         "--migrate-command=sleep 30 & echo fds=$(ls /proc/$!/fd | tr '\\n' ' '); kill $!"});
+    const auto result =
+        pgentry("migrate-only", {"--lock=advisory", "--migrate-command=" + std::string(print_inherited_fds)});
     EXPECT_EQ(result.exit_code, 0) << result;
     EXPECT_TRUE(contains(result.out, "fds=0 1 2\n"));
 }

@@ -93,6 +93,14 @@ bool eventually(Condition condition, Clock::duration timeout, Clock::duration ev
     return true;
 }
 
+// A shell command line that prints "fds=0 1 2" (the open descriptors below 1024, in order) of a child the
+// shell starts plainly: what any process the command starts inherits. The child tests each descriptor with
+// stat, so it opens none itself; listing /proc/$!/fd of a background `sleep` instead raced with dash, which
+// holds a close-on-exec descriptor of its own until the child's exec ends (seen in CI: "fds=0 1 2 3").
+inline constexpr const char* print_inherited_fds =
+    "sh -c 'l=; n=0; while [ $n -lt 1024 ]; do [ -e /proc/$$/fd/$n ] && l=\"$l $n\"; n=$((n+1)); done; "
+    "echo \"fds=${l# }\"'";
+
 // Seconds with one decimal, for failure messages.
 std::string seconds(Clock::duration d);
 
