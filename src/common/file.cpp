@@ -1,6 +1,7 @@
 #include "common/file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,6 +29,41 @@ std::string read_file(const std::filesystem::path& path) {
         }
     }
     ::close(fd);
+    return content;
+}
+
+std::optional<std::string> read_regular_file(const std::filesystem::path& path) {
+    // O_NONBLOCK: opening a FIFO without a writer returns at once, and fstat then tells what it is.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        throw std::system_error(errno, std::generic_category());
+    }
+    struct stat status {};
+    if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    // One byte more than the size: a file that grew meanwhile is read on until its end.
+    std::string content(static_cast<std::size_t>(status.st_size) + 1, '\0');
+    std::size_t length = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, content.data() + length, content.size() - length);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            const int error = errno;
+            ::close(fd);
+            throw std::system_error(error, std::generic_category());
+        }
+        length += static_cast<std::size_t>(n);
+        if (n == 0 || length < content.size()) {
+            break;  // end of file: a regular file reads short only there
+        }
+        content.resize(content.size() * 2);
+    }
+    ::close(fd);
+    content.resize(length);
     return content;
 }
 

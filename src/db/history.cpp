@@ -1,5 +1,7 @@
 #include "db/history.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/error.hpp"
@@ -22,14 +24,18 @@ constexpr std::string_view duplicate_object = "42710";
 constexpr std::string_view insufficient_privilege = "42501";
 constexpr std::string_view read_only_transaction = "25006";
 
-std::vector<AppliedMigration> rows_of(const Result& result, bool with_checksum) {
+// Columns: version, then checksum when the table has one, then the insertion time when asked for.
+std::vector<AppliedMigration> rows_of(const Result& result, bool with_checksum, bool with_inserted_at) {
     std::vector<AppliedMigration> applied;
     applied.reserve(static_cast<std::size_t>(result.rows()));
+    const int inserted_at_column = with_checksum ? 2 : 1;
     for (int row = 0; row < result.rows(); ++row) {
         applied.push_back({result.integer(row, 0),
-                           with_checksum ? result.optional_text(row, 2) : std::nullopt,
-                           result.optional_text(row, 1)});
+                           with_checksum ? result.optional_text(row, 1) : std::nullopt,
+                           with_inserted_at ? result.optional_text(row, inserted_at_column) : std::nullopt});
     }
+    std::sort(applied.begin(), applied.end(),
+              [](const AppliedMigration& a, const AppliedMigration& b) { return a.version < b.version; });
     return applied;
 }
 
@@ -106,13 +112,16 @@ std::string TableName::quoted() const {
     return schema.empty() ? quote(name) : quote(schema) + "." + quote(name);
 }
 
-HistoryState History::read(Connection& connection) const {
-    const std::string columns = "version, to_char(inserted_at, 'YYYY-MM-DD HH24:MI:SS')";
+HistoryState History::read(Connection& connection, InsertedAt inserted_at) const {
+    const bool with_inserted_at = inserted_at == InsertedAt::read;
+    const auto query = [&](bool with_checksum) {
+        return fmt::format("SELECT version{}{} FROM {}", with_checksum ? ", checksum" : "",
+                           with_inserted_at ? ", to_char(inserted_at, 'YYYY-MM-DD HH24:MI:SS')" : "",
+                           located_.quoted());
+    };
     try {
         try {
-            auto result = connection.exec(
-                fmt::format("SELECT {}, checksum FROM {} ORDER BY version", columns, located_.quoted()));
-            return {true, true, rows_of(result, true)};
+            return {true, true, rows_of(connection.exec(query(true)), true, with_inserted_at)};
         } catch (const QueryError& failure) {
             const auto& code = failure.error().sqlstate;
             if (code == undefined_table || code == undefined_schema) {
@@ -123,9 +132,7 @@ HistoryState History::read(Connection& connection) const {
             }
         }
         // Made by Ecto: no checksum column yet.
-        auto result =
-            connection.exec(fmt::format("SELECT {} FROM {} ORDER BY version", columns, located_.quoted()));
-        return {true, false, rows_of(result, false)};
+        return {true, false, rows_of(connection.exec(query(false)), false, with_inserted_at)};
     } catch (const QueryError& failure) {
         if (failure.error().sqlstate != insufficient_privilege) {
             throw;

@@ -72,16 +72,14 @@ void reject_duplicates(const std::vector<Candidate>& sorted) {
 }
 
 std::string read_file(const fs::path& path) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-        // A FIFO named like a migration would otherwise block the boot forever.
-        fail_input(path, ec ? "cannot read: " + ec.message() : std::string("not a regular file"));
-    }
     try {
-        return pgentry::read_file(path);
+        if (auto content = read_regular_file(path)) {
+            return std::move(*content);
+        }
     } catch (const std::system_error& error) {
         fail_input(path, "cannot read: " + error.code().message());
     }
+    fail_input(path, "not a regular file");
 }
 
 }  // namespace

@@ -42,8 +42,9 @@ std::map<std::int64_t, StatusLine> status_lines(const migrations::MigrationSet& 
 }  // namespace
 
 void print_status(MigrationDatabase& database, const migrations::MigrationSet& set, std::ostream& out) {
-    const auto applied =
-        db::with_step(db::reading_history, [&] { return database.history.read(database.session).applied; });
+    const auto applied = db::with_step(db::reading_history, [&] {
+        return database.history.read(database.session, db::History::InsertedAt::read).applied;
+    });
     const auto lines = status_lines(set, applied);
     std::size_t name_width = 4;
     for (const auto& [version, line] : lines) {

@@ -60,6 +60,22 @@ TEST_F(Rollback, StepsRollsBackTheNewestFirstAndMigrateReappliesThem) {
     EXPECT_EQ(db.applied_versions(), all);
 }
 
+// The history is read without ORDER BY (history.hpp): the newest is the highest version however the rows lie
+// in the table, as after an older pending migration was applied last.
+TEST_F(Rollback, StepsGoByVersionWhateverOrderTheRowsAreStoredIn) {
+    db.sql().exec("DELETE FROM schema_migrations WHERE version = 20240101000004");
+    db.sql().exec("INSERT INTO schema_migrations (version, inserted_at) VALUES (20240101000004, now())");
+    db.sql().exec("DELETE FROM schema_migrations WHERE version = 20240101000001");
+    db.sql().exec("INSERT INTO schema_migrations (version, inserted_at) VALUES (20240101000001, now())");
+    ASSERT_EQ(db.sql().rows("SELECT version FROM schema_migrations").back().front(), Value("20240101000001"))
+        << "the rows are not stored out of order: the test proves nothing";
+
+    const auto result = pgentry("rollback", {"--steps=2"});
+    ASSERT_EQ(result.exit_code, 0) << result;
+    EXPECT_EQ(tables(), (std::vector<bool>{true, true, false, false}));
+    EXPECT_EQ(db.applied_versions(), (Versions{20240101000001, 20240101000002}));
+}
+
 TEST_F(Rollback, ToLeavesThatVersionApplied) {
     const auto result = pgentry("rollback", {"--to=20240101000002"});
     ASSERT_EQ(result.exit_code, 0) << result;
