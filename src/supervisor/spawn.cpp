@@ -1,6 +1,7 @@
 #include "supervisor/spawn.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,27 +61,32 @@ StartedCommand start_command(const Credentials* credentials, char* const argv[],
         become_command(credentials, argv, error_pipe[1]);
     }
     close(error_pipe[1]);
-    return {pid, error_pipe[0]};
+    return {pid, error_pipe[0], std::nullopt};
 }
 
-pid_t await_exec(const StartedCommand& started, const char* command, int& exit_code) {
+bool read_exec_report(StartedCommand& started, bool wait) {
+    if (started.exec_report < 0) {
+        return true;
+    }
+    if (wait) {
+        pollfd report{started.exec_report, POLLIN, 0};
+        while (poll(&report, 1, -1) < 0 && errno == EINTR) {
+        }
+    }
     ExecFailure failure{};
     ssize_t length = 0;
     do {
         length = read(started.exec_report, &failure, sizeof failure);
     } while (length < 0 && errno == EINTR);
-    close(started.exec_report);
-    if (length != sizeof failure) {
-        return started.pid;
+    if (length < 0 && errno == EAGAIN) {
+        return false;
     }
-    waitpid(started.pid, nullptr, 0);
-    report(command, failure, exit_code);
-    return -1;
-}
-
-pid_t spawn_command(const Credentials* credentials, char* const argv[], int& exit_code) {
-    const StartedCommand started = start_command(credentials, argv, exit_code);
-    return started.pid < 0 ? -1 : await_exec(started, argv[0], exit_code);
+    close(started.exec_report);
+    started.exec_report = -1;
+    if (length == sizeof failure) {
+        started.failure = failure;
+    }
+    return true;
 }
 
 StartedCommand start_before_handover(const Credentials* credentials, char* const argv[], int& exit_code) {

@@ -1,5 +1,7 @@
 #pragma once
 // Starting the command as a child: forked, then exec'd, with the exec's outcome reported back on a pipe.
+#include <optional>
+
 #include "process/exec_command.hpp"
 
 namespace pgentry::supervisor {
@@ -7,29 +9,28 @@ namespace pgentry::supervisor {
 // A command forked and on its way to exec.
 struct StartedCommand {
     pid_t pid = -1;  // -1: not started (pipe or fork failed, already reported)
-    // The read end of a pipe: EOF once the command has exec'd, else its process::ExecFailure.
+    // The read end of a pipe: EOF once the command has exec'd, else its process::ExecFailure. -1 once read.
     int exec_report = -1;
+    std::optional<process::ExecFailure> failure;  // what the report said, once read
 };
 
 // Forks the command in its own process group, in the terminal's foreground when this process's group holds
-// it. Does not wait for the exec (await_exec does). Signals stay blocked here throughout: those arriving
-// before the exec wait in this process's pending set (fork does not copy it to the child) and are forwarded
-// once the command runs. On failure: pid -1, exit_code 126.
+// it. Does not wait for the exec (read_exec_report does). Signals stay blocked here throughout: those
+// arriving before the exec wait in this process's pending set (fork does not copy it to the child) and are
+// forwarded once the command runs. On failure: pid -1, exit_code 126.
 StartedCommand start_command(const process::Credentials* credentials, char* const argv[], int& exit_code);
 
-// Waits until the started command has exec'd and closes its report. Returns its pid; or -1 after reporting
-// the failure and reaping the child, with exit_code set to 126 or 127.
-pid_t await_exec(const StartedCommand& started, const char* command, int& exit_code);
-
-// start_command, then await_exec.
-pid_t spawn_command(const process::Credentials* credentials, char* const argv[], int& exit_code);
+// Whether the started command's exec has had its outcome: reads the report when it is there (failure is then
+// set when the exec failed; the command exits with exit_code_for it), and with wait, waits for it. True at
+// once when read before, or when the command has exited.
+bool read_exec_report(StartedCommand& started, bool wait);
 
 // For the program about to exec pgentry-init (launch/handoff.hpp): start_command now, with the report's
 // descriptor kept across exec, so that the command's start runs alongside pgentry-init's instead of after it
 // (one exec less on the way to the command: the launch-only start costs what tini's does,
 // bench/cases/06). Makes this process a child subreaper first when it is not PID 1; the flag survives the
 // exec, so the command's orphans are pgentry-init's even before it runs. Pass the result as
-// process::InitArguments::command_pid and exec_report_fd; pgentry-init calls await_exec.
+// process::InitArguments::command_pid and exec_report_fd.
 StartedCommand start_before_handover(const process::Credentials* credentials, char* const argv[],
                                      int& exit_code);
 
