@@ -1,5 +1,7 @@
 // Reaping: every child is collected, and what the command leaves behind is stopped before pgentry-init exits.
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
 
 #include "harness.hpp"
 
@@ -13,16 +15,24 @@ TEST_F(Pid1Test, ReapsAThousandOrphans) {
 }
 
 // 99 orphans and the command exit together, so SIGCHLDs merge (openSUSE/catatonit#4).
+// Promptly: under the 1 s safety wake-up, which would hide a reaper that missed the command's exit. Such a
+// reaper is late in every run; a loaded machine (CI's sanitized suite) can stretch one run past 800 ms, so
+// the fastest of up to three counts.
 TEST_F(Pid1Test, HundredChildrenExitingAtOnceWithTheCommand) {
-    Init init(dir_, {},
-              probe({"orphans=99,parent-exit", "catch", "ready", "record-until=" + std::to_string(SIGUSR1),
-                     "exit=7"}));
-    ASSERT_TRUE(init.wait_for_line("ready"));
-    const auto sent = Clock::now();
-    init.signal(SIGUSR1);
-    EXPECT_EQ(init.wait_exit(), 7);
-    // Promptly: under the 1 s safety wake-up, which would hide a reaper that missed the command's exit.
-    EXPECT_LT(Clock::now() - sent, 800ms);
+    auto fastest = Clock::duration::max();
+    for (int run = 1; run <= 3 && fastest >= 800ms; ++run) {
+        const std::string run_dir = dir_ + "/run" + std::to_string(run);
+        std::filesystem::create_directories(run_dir);
+        Init init(run_dir, {},
+                  probe({"orphans=99,parent-exit", "catch", "ready",
+                         "record-until=" + std::to_string(SIGUSR1), "exit=7"}));
+        ASSERT_TRUE(init.wait_for_line("ready"));
+        const auto sent = Clock::now();
+        init.signal(SIGUSR1);
+        EXPECT_EQ(init.wait_exit(), 7);
+        fastest = std::min(fastest, Clock::now() - sent);
+    }
+    EXPECT_LT(fastest, 800ms);
 }
 
 TEST_F(Pid1Test, AdoptsOrphansAsSubreaperWhenNotPid1) {
