@@ -1,6 +1,5 @@
 #include "supervisor/run_to_completion.hpp"
 
-#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,15 +70,14 @@ int forward_until_exit(Command& command, StartedCommand& started, const ChildSpe
             kill(target, SIGKILL);
             kill_at = 0;
         }
-        const bool execed = read_exec_report(started, false);
-        const std::int64_t wait_ms = execed ? max_wait_ms : exec_check_ms;
+        const std::int64_t wait_ms = exec_reported(started) ? max_wait_ms : exec_check_ms;
         const int sig = next_signal(kill_at != 0 ? std::min(kill_at - now_ms(), wait_ms) : wait_ms);
         if (sig == 0 || !is_forwarded(sig)) {
             continue;
         }
         // Not before the command's exec (SPEC: a signal that arrives meanwhile is delivered once the command
         // runs, not fatal to it): in the child, pending signals would meet default dispositions.
-        read_exec_report(started, true);
+        await_exec(started);
         kill(target, sig);
         // Formatting the name costs more than the kill: done only when the line is written, so the command's
         // wake-up does not wait for pgentry to finish a line nobody reads.
@@ -156,7 +154,6 @@ ChildExit run_to_completion(const ChildSpec& child, const StopPolicy& policy) {
     if (started.pid < 0) {
         return result;
     }
-    fcntl(started.exec_report, F_SETFL, O_NONBLOCK);
     Command command{started.pid};
     log_line(LogLevel::debug, "started '%s' as pid %d", child.argv[0], command.pid);
     result.stop_signal = forward_until_exit(command, started, child, policy);
@@ -164,7 +161,8 @@ ChildExit run_to_completion(const ChildSpec& child, const StopPolicy& policy) {
         tcsetpgrp(STDIN_FILENO, getpgrp());  // SIGTTOU is blocked, which the kernel treats as ignored
     }
     char name[16];
-    if (read_exec_report(started, true) && started.failure) {
+    await_exec(started);
+    if (started.failure) {
         report_exec_failure(child.argv[0], *started.failure);
         result = {ChildExit::How::not_started, exit_code_for(*started.failure), result.stop_signal};
     } else if (WIFSIGNALED(command.status)) {

@@ -64,29 +64,34 @@ StartedCommand start_command(const Credentials* credentials, char* const argv[],
     return {pid, error_pipe[0], std::nullopt};
 }
 
-bool read_exec_report(StartedCommand& started, bool wait) {
+bool exec_reported(StartedCommand& started) {
     if (started.exec_report < 0) {
         return true;
     }
-    if (wait) {
-        pollfd report{started.exec_report, POLLIN, 0};
-        while (poll(&report, 1, -1) < 0 && errno == EINTR) {
-        }
+    pollfd report{started.exec_report, POLLIN, 0};
+    if (poll(&report, 1, 0) == 0) {
+        return false;
     }
     ExecFailure failure{};
     ssize_t length = 0;
     do {
         length = read(started.exec_report, &failure, sizeof failure);
     } while (length < 0 && errno == EINTR);
-    if (length < 0 && errno == EAGAIN) {
-        return false;
-    }
     close(started.exec_report);
     started.exec_report = -1;
     if (length == sizeof failure) {
         started.failure = failure;
     }
     return true;
+}
+
+void await_exec(StartedCommand& started) {
+    while (started.exec_report >= 0) {
+        pollfd report{started.exec_report, POLLIN, 0};
+        if (poll(&report, 1, -1) > 0 || errno != EINTR) {
+            exec_reported(started);
+        }
+    }
 }
 
 StartedCommand start_before_handover(const Credentials* credentials, char* const argv[], int& exit_code) {

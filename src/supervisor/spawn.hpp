@@ -15,15 +15,18 @@ struct StartedCommand {
 };
 
 // Forks the command in its own process group, in the terminal's foreground when this process's group holds
-// it. Does not wait for the exec (read_exec_report does). Signals stay blocked here throughout: those
+// it. Does not wait for the exec (await_exec does). Signals stay blocked here throughout: those
 // arriving before the exec wait in this process's pending set (fork does not copy it to the child) and are
 // forwarded once the command runs. On failure: pid -1, exit_code 126.
 StartedCommand start_command(const process::Credentials* credentials, char* const argv[], int& exit_code);
 
-// Whether the started command's exec has had its outcome: reads the report when it is there (failure is then
-// set when the exec failed; the command exits with exit_code_for it), and with wait, waits for it. True at
-// once when read before, or when the command has exited.
-bool read_exec_report(StartedCommand& started, bool wait);
+// Whether the started command's exec has an outcome yet: reads the report if it is there, without waiting
+// (failure is then set when the exec failed; the command exits with exit_code_for it). True once read.
+bool exec_reported(StartedCommand& started);
+
+// exec_reported, waiting for the report as long as it takes (an exec takes about a millisecond; once the
+// command has exited, no time at all).
+void await_exec(StartedCommand& started);
 
 // For the program about to exec pgentry-init (launch/handoff.hpp): start_command now, with the report's
 // descriptor kept across exec, so that the command's start runs alongside pgentry-init's instead of after it
