@@ -36,8 +36,8 @@ public:
     // "pid 123 (app, 10.0.0.5) since ...", or why it is unknown: for the wait reports and the timeout.
     virtual std::string describe_holder() = 0;
 
-    // Error(70) (table) when the lock no
-    // longer guards the worker; called right before each migration's record commits.
+    // Error(70) (table) when the lock no longer guards the worker; called right before each migration's
+    // record commits.
     virtual void confirm() = 0;
 
     // Whether the worker's statement in flight waits for this lock's own session (VACUUM or ANALYZE of

@@ -37,7 +37,7 @@ void migrate(MigrationDatabase& database, const migrations::MigrationSet& set) {
     };
     // Each refused try looks again without the lock: once another instance has applied everything, this
     // one stops waiting instead of taking the lock in its turn only to find nothing to do.
-    std::optional<db::Lock> lock = database.lock_while(worker, read_again);
+    std::optional<db::Lock> lock = database.lock(worker, read_again);
     // Another instance may have migrated while this one waited (ecto_sql#276): read again under the lock.
     if (!lock || !read_again()) {
         log::info("Migrations already up");

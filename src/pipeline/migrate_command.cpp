@@ -62,11 +62,10 @@ void run_migrate_command(MigrationDatabase& database, const MigrateCommand& migr
     // Django, Alembic and dbmate do not lock: pgentry's advisory lock makes them run one replica at a time.
     // Other tools lock by themselves, and pgentry's table lock would make Ecto's own lock wait for it.
     std::optional<db::MigrationSession> worker;
-    std::optional<db::Lock> lock;
     if (database.settings.lock_kind == "advisory") {
         worker.emplace(database.open_worker());
-        lock.emplace(database.lock(*worker));
     }
+    std::optional<db::Lock> lock = worker ? database.lock(*worker) : std::nullopt;
     log::info("== Running migrate command");
     const supervisor::ChildExit exit = run_shell(migrate);
     if (lock) {

@@ -22,12 +22,8 @@ db::MigrationSession MigrationDatabase::open_worker() {
     return worker;
 }
 
-db::Lock MigrationDatabase::lock(db::MigrationSession& worker) {
-    return std::move(*lock_while(worker, {}));
-}
-
-std::optional<db::Lock> MigrationDatabase::lock_while(db::MigrationSession& worker,
-                                                      const std::function<bool()>& still_needed) {
+std::optional<db::Lock> MigrationDatabase::lock(db::MigrationSession& worker,
+                                                const std::function<bool()>& still_needed) {
     try {
         return db::Lock::acquire({session, worker.connection(), params, history.table()}, settings.lock_kind,
                                  settings.lock_timeout, still_needed);

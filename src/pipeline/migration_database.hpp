@@ -27,11 +27,10 @@ struct MigrationDatabase {
     db::MigrationSession open_worker();
 
     // The migration lock (db::Lock::acquire) of settings.lock_kind; a role that may not lock the table
-    // gets Error(70) naming what to grant.
-    db::Lock lock(db::MigrationSession& worker);
-    // The same, given up (nullopt) once still_needed() says no after a refused try (db::Lock::acquire).
-    std::optional<db::Lock> lock_while(db::MigrationSession& worker,
-                                       const std::function<bool()>& still_needed);
+    // gets Error(70) naming what to grant. nullopt only when still_needed (when given) says no after a
+    // refused try.
+    std::optional<db::Lock> lock(db::MigrationSession& worker,
+                                 const std::function<bool()>& still_needed = {});
 
     // One migration applied or rolled back (db::apply), between "== Running ..." and "== Migrated ... in
     // 0.1s" lines; run again after a lock timeout as `ddl` decides (db/ddl_retry.hpp).

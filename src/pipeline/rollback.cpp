@@ -16,15 +16,15 @@ void rollback(MigrationDatabase& database, const migrations::MigrationSet& set) 
         return;
     }
     db::MigrationSession worker = database.open_worker();
-    db::Lock lock = database.lock(worker);
+    std::optional<db::Lock> lock = database.lock(worker);
     const auto applied = db::with_step(db::reading_history,
                                        [&] { return database.history.read(worker.connection()).applied; });
     db::DdlGuard ddl(database.loop, database.params, settings.ddl);
     for (const auto* migration :
          select_rollback(applied, set, settings.rollback_to, settings.rollback_steps)) {
-        database.apply(worker, *migration, db::Applying::down, lock, ddl);
+        database.apply(worker, *migration, db::Applying::down, *lock, ddl);
     }
-    db::with_step(db::releasing_lock, [&] { lock.release(); });
+    db::with_step(db::releasing_lock, [&] { lock->release(); });
 }
 
 }  // namespace pgentry::pipeline
