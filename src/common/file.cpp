@@ -1,5 +1,6 @@
 #include "common/file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,9 +33,11 @@ std::string read_file(const std::filesystem::path& path) {
     return content;
 }
 
-std::optional<std::string> read_regular_file(const std::filesystem::path& path) {
+namespace {
+
+std::optional<std::string> read_regular_file_at(int dir_fd, const char* path) {
     // O_NONBLOCK: opening a FIFO without a writer returns at once, and fstat then tells what it is.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    const int fd = ::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         throw std::system_error(errno, std::generic_category());
     }
@@ -65,6 +68,49 @@ std::optional<std::string> read_regular_file(const std::filesystem::path& path) 
     ::close(fd);
     content.resize(length);
     return content;
+}
+
+}  // namespace
+
+std::optional<std::string> read_regular_file(const std::filesystem::path& path) {
+    return read_regular_file_at(AT_FDCWD, path.c_str());
+}
+
+Directory::Directory(const std::filesystem::path& path) : stream_(::opendir(path.c_str())) {
+    if (stream_ == nullptr) {
+        throw std::system_error(errno, std::generic_category());
+    }
+}
+
+Directory::~Directory() {
+    ::closedir(stream_);
+}
+
+std::vector<std::string> Directory::file_names() {
+    ::rewinddir(stream_);
+    std::vector<std::string> names;
+    errno = 0;
+    while (const dirent* entry = ::readdir(stream_)) {
+        const std::string_view name = entry->d_name;
+        bool directory = entry->d_type == DT_DIR;
+        if (entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) {
+            struct stat status {};
+            directory =
+                ::fstatat(::dirfd(stream_), entry->d_name, &status, 0) == 0 && S_ISDIR(status.st_mode);
+        }
+        if (!directory && name != "." && name != "..") {
+            names.emplace_back(name);
+        }
+        errno = 0;
+    }
+    if (errno != 0) {
+        throw std::system_error(errno, std::generic_category());
+    }
+    return names;
+}
+
+std::optional<std::string> Directory::read_regular_file(const std::string& name) const {
+    return read_regular_file_at(::dirfd(stream_), name.c_str());
 }
 
 std::string_view without_utf8_byte_order_mark(std::string_view text) {

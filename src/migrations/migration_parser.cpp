@@ -192,6 +192,9 @@ std::string_view without_byte_order_mark(const std::filesystem::path& path, std:
 }
 
 std::string normalize_newlines(std::string_view text) {
+    if (text.find('\r') == std::string_view::npos) {
+        return std::string(text);  // the usual file: one copy, not one append a character
+    }
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {

@@ -1,6 +1,7 @@
 #include "migrations/migration_set.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <iterator>
 #include <system_error>
 
@@ -14,66 +15,75 @@ namespace {
 
 struct Candidate {
     FileName name;
-    fs::path path;
+    std::string file_name;
 };
 
 [[noreturn]] void fail_input(const fs::path& path, const std::string& what) {
     throw Error(exit_code::no_input, path.string() + ": " + what);
 }
 
-void require_directory(const fs::path& dir) {
-    std::error_code ec;
-    const fs::file_status status = fs::status(dir, ec);
-    if (status.type() == fs::file_type::not_found) {
-        fail_input(dir, "migrations directory does not exist");
-    }
-    if (ec) {
-        fail_input(dir, "cannot read migrations directory: " + ec.message());
-    }
-    if (!fs::is_directory(status)) {
-        fail_input(dir, "migrations directory is not a directory");
+// Opens dir once: its files are then read relative to it (common/file.hpp).
+Directory open_directory(const fs::path& dir) {
+    try {
+        return Directory(dir);
+    } catch (const std::system_error& error) {
+        const int code = error.code().value();
+        std::error_code ec;
+        if (code == ENOENT || (code == ENOTDIR && !fs::exists(dir, ec))) {
+            fail_input(dir, "migrations directory does not exist");
+        }
+        if (code == ENOTDIR) {
+            fail_input(dir, "migrations directory is not a directory");
+        }
+        fail_input(dir, "cannot read migrations directory: " + error.code().message());
     }
 }
 
-bool is_candidate(const fs::directory_entry& entry) {
-    const std::string file_name = entry.path().filename().string();
-    if (file_name.starts_with('.') || !file_name.ends_with(".sql")) {
-        return false;
+std::vector<std::string> sql_file_names(const fs::path& dir, Directory& directory) {
+    std::vector<std::string> names;
+    try {
+        names = directory.file_names();
+    } catch (const std::system_error& error) {
+        fail_input(dir, "cannot read migrations directory: " + error.code().message());
     }
-    std::error_code ec;  // an entry that cannot be inspected is kept, so that reading it reports why
-    return !entry.is_directory(ec);
+    std::erase_if(names,
+                  [](const std::string& name) { return name.starts_with('.') || !name.ends_with(".sql"); });
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
-std::vector<Candidate> name_candidates(const std::vector<fs::path>& paths) {
+std::vector<Candidate> name_candidates(const fs::path& dir, const std::vector<std::string>& file_names) {
     std::vector<Candidate> candidates;
-    for (const fs::path& path : paths) {
-        auto name = parse_file_name(path.filename().string());
+    candidates.reserve(file_names.size());
+    for (const std::string& file_name : file_names) {
+        auto name = parse_file_name(file_name);
         if (!name) {
             throw Error(exit_code::invalid_set,
-                        path.string() +
+                        (dir / file_name).string() +
                             ": file name is not <VERSION>_<NAME>.sql (VERSION: 1 to 18 digits, "
                             "NAME: letters, digits, '_' or '-')");
         }
-        candidates.push_back({std::move(*name), path});
+        candidates.push_back({std::move(*name), file_name});
     }
     std::stable_sort(candidates.begin(), candidates.end(),
                      [](const Candidate& a, const Candidate& b) { return a.name.version < b.name.version; });
     return candidates;
 }
 
-void reject_duplicates(const std::vector<Candidate>& sorted) {
+void reject_duplicates(const fs::path& dir, const std::vector<Candidate>& sorted) {
     const auto same_version = [](const Candidate& a, const Candidate& b) {
         return a.name.version == b.name.version;
     };
     if (auto it = std::adjacent_find(sorted.begin(), sorted.end(), same_version); it != sorted.end()) {
         throw Error(exit_code::invalid_set, "duplicate version " + std::to_string(it->name.version) + ": " +
-                                                it->path.string() + " and " + std::next(it)->path.string());
+                                                (dir / it->file_name).string() + " and " +
+                                                (dir / std::next(it)->file_name).string());
     }
 }
 
-std::string read_file(const fs::path& path) {
+std::string read_file(const Directory& directory, const fs::path& path, const std::string& file_name) {
     try {
-        if (auto content = read_regular_file(path)) {
+        if (auto content = directory.read_regular_file(file_name)) {
             return std::move(*content);
         }
     } catch (const std::system_error& error) {
@@ -84,29 +94,21 @@ std::string read_file(const fs::path& path) {
 
 }  // namespace
 
-std::vector<fs::path> list_sql_files(const fs::path& dir) {
-    require_directory(dir);
-    std::vector<fs::path> paths;
-    std::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        if (is_candidate(*it)) {
-            paths.push_back(it->path());
-        }
-    }
-    if (ec) {
-        fail_input(dir, "cannot read migrations directory: " + ec.message());
-    }
-    std::sort(paths.begin(), paths.end());
-    return paths;
+std::vector<std::string> list_sql_files(const fs::path& dir) {
+    Directory directory = open_directory(dir);
+    return sql_file_names(dir, directory);
 }
 
 MigrationSet MigrationSet::load(const fs::path& dir) {
-    const std::vector<Candidate> candidates = name_candidates(list_sql_files(dir));
-    reject_duplicates(candidates);
+    Directory directory = open_directory(dir);
+    const std::vector<Candidate> candidates = name_candidates(dir, sql_file_names(dir, directory));
+    reject_duplicates(dir, candidates);
     MigrationSet set;
     set.migrations_.reserve(candidates.size());
     for (const Candidate& candidate : candidates) {
-        set.migrations_.push_back(parse_migration(candidate.name, candidate.path, read_file(candidate.path)));
+        fs::path path = dir / candidate.file_name;
+        std::string body = read_file(directory, path, candidate.file_name);
+        set.migrations_.push_back(parse_migration(candidate.name, path, body));
     }
     return set;
 }

@@ -1,15 +1,16 @@
 #pragma once
 // Every migration in a directory, validated before the database is touched.
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "migrations/migration.hpp"
 
 namespace pgentry::migrations {
 
-// The .sql files of dir that are not hidden, sorted by file name (so that with several bad files the same one
+// The names of the .sql files of dir that are not hidden, sorted (so that with several bad files the same one
 // is reported every time), whatever their names. Throws Error(66) when dir is missing or unreadable.
-std::vector<std::filesystem::path> list_sql_files(const std::filesystem::path& dir);
+std::vector<std::string> list_sql_files(const std::filesystem::path& dir);
 
 class MigrationSet {
 public:

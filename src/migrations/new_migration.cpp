@@ -30,8 +30,8 @@ void require_valid_name(std::string_view name) {
 
 std::set<std::int64_t> used_versions(const fs::path& dir) {
     std::set<std::int64_t> versions;
-    for (const fs::path& path : list_sql_files(dir)) {
-        if (const auto file_name = parse_file_name(path.filename().string())) {
+    for (const std::string& name : list_sql_files(dir)) {
+        if (const auto file_name = parse_file_name(name)) {
             versions.insert(file_name->version);
         }
     }

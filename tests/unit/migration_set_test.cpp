@@ -88,6 +88,18 @@ TEST_F(MigrationSetTest, IgnoresOtherFilesHiddenFilesAndDirectories) {
     EXPECT_EQ(set.all().front().version, 1);
 }
 
+// A listing says "symbolic link" without saying to what: followed, as the files it points to are read.
+TEST_F(MigrationSetTest, SymbolicLinksCountAsWhatTheyPointTo) {
+    fs::create_directory(dir_ / "shared");
+    std::ofstream(dir_ / "shared" / "target.sql", std::ios::binary) << "SELECT 2;\n";
+    fs::create_symlink(dir_ / "shared" / "target.sql", dir_ / "2_linked.sql");
+    fs::create_directory_symlink(dir_ / "shared", dir_ / "3_linked_dir.sql");
+    const MigrationSet set = MigrationSet::load(dir_);
+    ASSERT_EQ(set.all().size(), 1u);
+    EXPECT_EQ(set.all().front().version, 2);
+    EXPECT_EQ(set.all().front().up.sql, "SELECT 2;\n");
+}
+
 TEST_F(MigrationSetTest, DuplicateVersionNamesBothFiles) {
     write("1_a.sql");
     write("01_b.sql");
