@@ -74,6 +74,18 @@ Result Connection::exec(const std::string& sql, const std::vector<std::string>& 
     return *await_result(std::nullopt);
 }
 
+std::string Connection::copy_out(const std::string& sql) {
+    std::string rows;
+    send(sql);
+    copied_out_ = &rows;
+    struct Stop {
+        std::string*& sink;
+        ~Stop() { sink = nullptr; }
+    } stop{copied_out_};
+    await_result(std::nullopt);
+    return rows;
+}
+
 void Connection::send(const std::string& sql, std::optional<std::string_view> copy_rows) {
     if (!PQsendQuery(conn_.get(), sql.c_str())) {
         throw QueryError(client_error(conn_.get(), "08006"));
@@ -121,7 +133,7 @@ std::optional<Result> Connection::await_result(std::optional<Clock::time_point> 
             PQclear(result);
         } else if (is_copy(status)) {
             PQclear(result);
-            if (status != PGRES_COPY_IN) {
+            if (status != PGRES_COPY_IN && !(status == PGRES_COPY_OUT && copied_out_)) {
                 if (!failure) {
                     failure = unexpected_result(status);
                 }
@@ -224,11 +236,16 @@ EventLoop::Wake Connection::end_copy(ExecStatusType status, std::optional<Clock:
             return EventLoop::Wake::ready;
         }
     }
-    // COPY OUT, and COPY BOTH after our end of it: the server's rows are read to their end and dropped.
+    // COPY OUT, and COPY BOTH after our end of it: the server's rows are read to their end, and kept only for
+    // copy_out().
+    std::string* const sink = status == PGRES_COPY_OUT ? copied_out_ : nullptr;
     for (;;) {
         char* row = nullptr;
         const int size = PQgetCopyData(conn, &row, 1);
         if (row) {
+            if (sink) {
+                sink->append(row, static_cast<std::size_t>(size));
+            }
             PQfreemem(row);
         }
         if (size == -1) {

@@ -32,11 +32,15 @@ public:
     Result exec(const std::string& sql);
     Result exec(const std::string& sql, const std::vector<std::string>& params);
 
+    // The rows that the COPY ... TO STDOUT in sql sends, as they come (COPY's text format: a line a row,
+    // columns split by tabs, NULL as \N). Throws QueryError.
+    std::string copy_out(const std::string& sql);
+
     // The same, split in two so a caller can do other work while a statement waits (a lock).
     // copy_rows: the data a COPY ... FROM STDIN in sql reads, in the COPY's format (SPEC "Migration files"),
     // sent by await_result when the server asks for it; it must outlive the statement's await_result. A
-    // COPY FROM STDIN without it fails (the server is told so) and COPY TO STDOUT fails (its rows are
-    // discarded): no server response leaves the result loop waiting or spinning.
+    // COPY FROM STDIN without it fails (the server is told so) and a COPY TO STDOUT outside copy_out() fails
+    // (its rows are discarded): no server response leaves the result loop waiting or spinning.
     void send(const std::string& sql, std::optional<std::string_view> copy_rows = std::nullopt);
     // The statement's result, or nullopt when the deadline passed first (the statement keeps running).
     std::optional<Result> await_result(std::optional<Clock::time_point> deadline);
@@ -69,6 +73,7 @@ private:
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel_;
     std::optional<std::string_view> copy_rows_;  // given to send(), not yet queued for the server
+    std::string* copied_out_ = nullptr;          // where copy_out() collects a COPY TO's rows
 };
 
 }  // namespace pgentry::db

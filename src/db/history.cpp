@@ -1,6 +1,7 @@
 #include "db/history.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -25,15 +26,40 @@ constexpr std::string_view insufficient_privilege = "42501";
 constexpr std::string_view read_only_transaction = "25006";
 
 // Columns: version, then checksum when the table has one, then the insertion time when asked for.
-std::vector<AppliedMigration> rows_of(const Result& result, bool with_checksum, bool with_inserted_at) {
+// SELECT version[, checksum], inserted_at: --mode=status's rows.
+std::vector<AppliedMigration> rows_of(const Result& result, bool with_checksum) {
     std::vector<AppliedMigration> applied;
     applied.reserve(static_cast<std::size_t>(result.rows()));
     const int inserted_at_column = with_checksum ? 2 : 1;
     for (int row = 0; row < result.rows(); ++row) {
         applied.push_back({result.integer(row, 0),
                            with_checksum ? result.optional_text(row, 1) : std::nullopt,
-                           with_inserted_at ? result.optional_text(row, inserted_at_column) : std::nullopt});
+                           result.optional_text(row, inserted_at_column)});
     }
+    return applied;
+}
+
+// COPY's text format: "<version>[\t<checksum>]\n" a row, \N for NULL; neither column can hold a character
+// COPY escapes (a bigint, and hex).
+std::vector<AppliedMigration> rows_of_copy(std::string_view rows, bool with_checksum) {
+    std::vector<AppliedMigration> applied;
+    while (!rows.empty()) {
+        const std::size_t end = std::min(rows.find('\n'), rows.size());
+        const std::string_view line = rows.substr(0, end);
+        rows.remove_prefix(std::min(end + 1, rows.size()));
+        const std::size_t tab = std::min(line.find('\t'), line.size());
+        AppliedMigration row;
+        std::from_chars(line.data(), line.data() + tab, row.version);
+        if (with_checksum && tab < line.size() && line.substr(tab + 1) != "\\N") {
+            row.checksum = std::string(line.substr(tab + 1));
+        }
+        applied.push_back(std::move(row));
+    }
+    return applied;
+}
+
+// In version order whatever order the server sent them in: an ORDER BY would cost the server a sort.
+std::vector<AppliedMigration> by_version(std::vector<AppliedMigration> applied) {
     std::sort(applied.begin(), applied.end(),
               [](const AppliedMigration& a, const AppliedMigration& b) { return a.version < b.version; });
     return applied;
@@ -113,15 +139,21 @@ std::string TableName::quoted() const {
 }
 
 HistoryState History::read(Connection& connection, InsertedAt inserted_at) const {
-    const bool with_inserted_at = inserted_at == InsertedAt::read;
-    const auto query = [&](bool with_checksum) {
-        return fmt::format("SELECT version{}{} FROM {}", with_checksum ? ", checksum" : "",
-                           with_inserted_at ? ", to_char(inserted_at, 'YYYY-MM-DD HH24:MI:SS')" : "",
-                           located_.quoted());
+    const auto rows = [&](bool with_checksum) {
+        const std::string_view checksum = with_checksum ? ", checksum" : "";
+        if (inserted_at == InsertedAt::read) {
+            return by_version(rows_of(connection.exec(fmt::format("SELECT version{}, to_char(inserted_at, "
+                                                                  "'YYYY-MM-DD HH24:MI:SS') FROM {}",
+                                                                  checksum, located_.quoted())),
+                                      with_checksum));
+        }
+        return by_version(rows_of_copy(
+            connection.copy_out(fmt::format("COPY {} (version{}) TO STDOUT", located_.quoted(), checksum)),
+            with_checksum));
     };
     try {
         try {
-            return {true, true, rows_of(connection.exec(query(true)), true, with_inserted_at)};
+            return {true, true, rows(true)};
         } catch (const QueryError& failure) {
             const auto& code = failure.error().sqlstate;
             if (code == undefined_table || code == undefined_schema) {
@@ -132,7 +164,7 @@ HistoryState History::read(Connection& connection, InsertedAt inserted_at) const
             }
         }
         // Made by Ecto: no checksum column yet.
-        return {true, false, rows_of(connection.exec(query(false)), false, with_inserted_at)};
+        return {true, false, rows(false)};
     } catch (const QueryError& failure) {
         if (failure.error().sqlstate != insufficient_privilege) {
             throw;
