@@ -1,5 +1,6 @@
 // COPY ... FROM stdin with inline data, as pg_dump writes it and psql -f loads it; and the guarantee that no
 // COPY response of the server (IN without rows, OUT, BOTH) can leave pgentry waiting or spinning.
+#include <algorithm>
 #include <cstdlib>
 #include <future>
 #include <iostream>
@@ -155,6 +156,41 @@ TEST_F(ResultLoop, CopyOutFailsAfterDroppingItsRows) {
         return std::pair{failed, connection.exec("SELECT 41 + 1").text(0, 0)};
     });
     EXPECT_TRUE(contains(failure, "0A000: COPY ... TO STDOUT is not supported")) << failure;
+    EXPECT_EQ(after, "42");
+}
+
+// copy_out(), how the history is read: every row, in COPY's text format, however many reads they take.
+TEST_F(ResultLoop, CopyOutCollectsEveryRow) {
+    const auto [rows, after] = within(30s, [&] {
+        db::EventLoop loop;
+        auto connection = connect(loop);
+        std::string copied = connection.copy_out(
+            "COPY (SELECT n, CASE WHEN n % 2 = 0 THEN md5(n::text) END FROM "
+            "generate_series(1, 100000) AS n) TO STDOUT");
+        return std::pair{copied, connection.exec("SELECT 41 + 1").text(0, 0)};
+    });
+    EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 100000);
+    EXPECT_TRUE(rows.starts_with("1\t\\N\n2\t" + *db.sql().scalar("SELECT md5('2')") + "\n"))
+        << rows.substr(0, 80);
+    EXPECT_TRUE(rows.ends_with("100000\t" + *db.sql().scalar("SELECT md5('100000')") + "\n"));
+    EXPECT_EQ(after, "42");
+}
+
+// A COPY that fails after sending rows: the failure, not the rows, and the session goes on.
+TEST_F(ResultLoop, CopyOutThatFailsMidwayThrowsAndTheSessionStaysUsable) {
+    const auto [failure, after] = within(30s, [&] {
+        db::EventLoop loop;
+        auto connection = connect(loop);
+        std::string failed;
+        try {
+            connection.copy_out(
+                "COPY (SELECT 1 / (50000 - n) FROM generate_series(1, 100000) AS n) TO STDOUT");
+        } catch (const db::QueryError& error) {
+            failed = error.error().sqlstate;
+        }
+        return std::pair{failed, connection.exec("SELECT 41 + 1").text(0, 0)};
+    });
+    EXPECT_EQ(failure, "22012");  // division_by_zero
     EXPECT_EQ(after, "42");
 }
 
