@@ -387,9 +387,12 @@ def cpu_model():
 def programs(pgentry):
     """Size and linking of pgentry and the programs it execs, which explain its start-up times."""
     parts = []
+    here = os.path.dirname(pgentry)
     for name in ["pgentry", "pgentry-migrator", "pgentry-init"]:
-        path = os.path.join(os.path.dirname(pgentry), name)
-        if not os.path.exists(path):
+        # Next to pgentry, or installed as an image has them (launch/handoff.cpp, sibling_program).
+        path = next((p for p in [os.path.join(here, name), os.path.join(here, "..", "libexec", "pgentry", name)]
+                     if os.path.exists(p)), None)
+        if path is None:
             continue
         with open(path, "rb") as f:
             dynamic = b"/lib64/ld-linux" in f.read()  # the PT_INTERP string of a dynamic program

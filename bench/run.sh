@@ -14,8 +14,10 @@
 #
 # Options and environment:
 #   --quick, BENCH_QUICK=1   a few runs of everything, to check the harness (numbers not meaningful)
-#   BENCH_SKIP_BUILD=1       use build/ as it is (the pgentry rows are skipped if the binaries are missing)
-#   BUILD_DIR=DIR            where pgentry and pgentry-init are (default: build)
+#   BENCH_SKIP_BUILD=1       use BUILD_DIR's programs as they are (the pgentry rows are skipped if missing)
+#   BUILD_DIR=DIR            the build tree (default: build-bench, configured in the default build type,
+#                            Release, which the image ships: RelWithDebInfo's no-op boot was 0.5 ms slower);
+#                            its programs are measured installed: DIR/installed/{bin,libexec/pgentry}/
 #
 # Every comparison is measured side by side in the same run: the commands of a benchmark run in
 # interleaved rounds (hyperfine is called several times, alternating the order), and the report
@@ -25,7 +27,8 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
+INSTALLED=$BUILD_DIR/installed  # the programs where an image has them: bin/pgentry, libexec/pgentry/the others
 RESULTS=$BENCH_DIR/results
 RAW=$RESULTS/raw
 REPORT=$ROOT/docs/benchmarks.md
@@ -34,8 +37,8 @@ CASES=$BENCH_DIR/cases
 PGBIN=/usr/lib/postgresql/15/bin
 PSQL=$PGBIN/psql  # the real one: Debian's /usr/bin/psql is a Perl wrapper that adds ~75 ms a call
 DBMATE=$BENCH_DIR/node_modules/@dbmate/linux-x64/bin/dbmate
-PGENTRY=$BUILD_DIR/pgentry
-PGENTRY_INIT=$BUILD_DIR/pgentry-init
+PGENTRY=$INSTALLED/bin/pgentry
+PGENTRY_INIT=$INSTALLED/libexec/pgentry/pgentry-init
 SQUAWK=$ROOT/tests/lint-corpus/node_modules/@squawk-cli/linux-x64/bin/squawk  # the version the lint agreement test pins
 
 QUICK=${BENCH_QUICK:-0}  # --quick sets and exports BENCH_QUICK, which pg_virtualenv passes on
@@ -87,7 +90,7 @@ build_pgentry() {
         log "building pgentry in $BUILD_DIR"
         local -a targets=()
         local known target
-        if cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$RESULTS/build.log" 2>&1; then
+        if cmake -S "$ROOT" -B "$BUILD_DIR" -DPGENTRY_TESTS=OFF >"$RESULTS/build.log" 2>&1; then
             known=$(cmake --build "$BUILD_DIR" --target help 2>/dev/null || true)
             for target in pgentry pgentry-migrator pgentry-init; do
                 if grep -q -- "\.\.\. $target\$" <<<"$known"; then targets+=("$target"); fi
@@ -99,6 +102,16 @@ build_pgentry() {
             return 0
         fi
     fi
+    # Laid out and copied as the image's cmake --install does (pgentry finds the others in ../libexec/pgentry).
+    local program
+    rm -rf "$INSTALLED"
+    for program in pgentry pgentry-migrator pgentry-init; do
+        if [ -x "$BUILD_DIR/$program" ]; then
+            local destination=$INSTALLED/libexec/pgentry
+            [ "$program" != pgentry ] || destination=$INSTALLED/bin
+            install -D -m 755 "$BUILD_DIR/$program" "$destination/$program"
+        fi
+    done
     if [ -x "$PGENTRY" ] && [ -x "$PGENTRY_INIT" ]; then
         HAVE_PGENTRY=1
     else
