@@ -15,7 +15,7 @@
 #include <sys/types.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -55,14 +55,15 @@ inline const char* value_of(const char* arg, const char* name) {
     return std::strncmp(arg, name, length) == 0 && arg[length] == '=' ? arg + length + 1 : nullptr;
 }
 
-// The decimal number at text, at most max; end points past it.
+// The decimal number at text, at most max; end points past it. from_chars rather than strtoull, whose
+// locale-aware code is libc pages that only this path would fault in: pgentry-init started by pgentry had
+// 136 kB more VmRSS than started by hand (bench/cases/05).
 inline bool parse_decimal(const char* text, unsigned long long max, unsigned long long& value,
                           const char*& end) {
-    char* after = nullptr;
-    errno = 0;
-    value = std::strtoull(text, &after, 10);
+    value = 0;
+    const auto [after, error] = std::from_chars(text, text + std::strlen(text), value);
     end = after;
-    return text[0] >= '0' && text[0] <= '9' && errno == 0 && value <= max;
+    return error == std::errc{} && value <= max;
 }
 
 inline bool parse_number(const char* text, unsigned long long max, unsigned long long& value) {

@@ -137,6 +137,11 @@ TEST(InitArguments, RefusesWhatPgentryNeverWrites) {
              {{"--bogus", "--", "x"}, "unknown option"},
              {{"--stop-timeout-ms=-1", "--", "x"}, "bad value"},
              {{"--stop-timeout-ms=1099511627777", "--", "x"}, "bad value"},
+             {{"--stop-timeout-ms=18446744073709551616", "--", "x"}, "bad value"},  // past 64 bits
+             {{"--stop-timeout-ms=+5", "--", "x"}, "bad value"},                    // strtoull took these
+             {{"--stop-timeout-ms= 5", "--", "x"}, "bad value"},
+             {{"--stop-timeout-ms=5ms", "--", "x"}, "bad value"},
+             {{"--stop-timeout-ms=", "--", "x"}, "bad value"},
              {{"--uid=4294967295", "--gid=0", "--", "x"}, "bad value"},
              {{"--uid=1", "--gid=1", "--groups=1,,2", "--", "x"}, "bad value"},
              {{"--log-format=xml", "--", "x"}, "bad value"},
