@@ -25,8 +25,7 @@ constexpr std::string_view duplicate_object = "42710";
 constexpr std::string_view insufficient_privilege = "42501";
 constexpr std::string_view read_only_transaction = "25006";
 
-// Columns: version, then checksum when the table has one, then the insertion time when asked for.
-// SELECT version[, checksum], inserted_at: --mode=status's rows.
+// --mode=status's SELECT: version, then checksum when the table has one, then the insertion time.
 std::vector<AppliedMigration> rows_of(const Result& result, bool with_checksum) {
     std::vector<AppliedMigration> applied;
     applied.reserve(static_cast<std::size_t>(result.rows()));
