@@ -17,7 +17,8 @@
 #   BENCH_SKIP_BUILD=1       use BUILD_DIR's programs as they are (the pgentry rows are skipped if missing)
 #   BUILD_DIR=DIR            the build tree (default: build-bench, configured in the default build type,
 #                            Release, which the image ships: RelWithDebInfo's no-op boot was 0.5 ms slower);
-#                            its programs are measured installed: DIR/installed/{bin,libexec/pgentry}/
+#                            its programs are measured as the image installs them (cmake --install --strip)
+#                            into DIR/installed/
 #
 # Every comparison is measured side by side in the same run: the commands of a benchmark run in
 # interleaved rounds (hyperfine is called several times, alternating the order), and the report
@@ -88,30 +89,18 @@ build_pgentry() {
     export HAVE_PGENTRY
     if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
         log "building pgentry in $BUILD_DIR"
-        local -a targets=()
-        local known target
-        if cmake -S "$ROOT" -B "$BUILD_DIR" -DPGENTRY_TESTS=OFF >"$RESULTS/build.log" 2>&1; then
-            known=$(cmake --build "$BUILD_DIR" --target help 2>/dev/null || true)
-            for target in pgentry pgentry-migrator pgentry-init; do
-                if grep -q -- "\.\.\. $target\$" <<<"$known"; then targets+=("$target"); fi
-            done
-        fi
-        if ((${#targets[@]} == 0)) ||
-            ! cmake --build "$BUILD_DIR" -j2 --target "${targets[@]}" >>"$RESULTS/build.log" 2>&1; then
+        # Without the tests, the default target is what the image installs.
+        if ! cmake -S "$ROOT" -B "$BUILD_DIR" -DPGENTRY_TESTS=OFF >"$RESULTS/build.log" 2>&1 ||
+            ! cmake --build "$BUILD_DIR" -j2 >>"$RESULTS/build.log" 2>&1; then
             log "build failed (see bench/results/build.log): the pgentry rows are skipped"
             return 0
         fi
     fi
-    # Laid out and copied as the image's cmake --install does (pgentry finds the others in ../libexec/pgentry).
-    local program
+    # Installed as the Dockerfile installs it: the build's own rules, stripped (pgentry finds the others in
+    # ../libexec/pgentry).
     rm -rf "$INSTALLED"
-    for program in pgentry pgentry-migrator pgentry-init; do
-        if [ -x "$BUILD_DIR/$program" ]; then
-            local destination=$INSTALLED/libexec/pgentry
-            [ "$program" != pgentry ] || destination=$INSTALLED/bin
-            install -D -m 755 "$BUILD_DIR/$program" "$destination/$program"
-        fi
-    done
+    cmake --install "$BUILD_DIR" --prefix "$INSTALLED" --strip >>"$RESULTS/build.log" 2>&1 ||
+        log "cmake --install failed (see bench/results/build.log)"
     if [ -x "$PGENTRY" ] && [ -x "$PGENTRY_INIT" ]; then
         HAVE_PGENTRY=1
     else
