@@ -19,7 +19,6 @@ int main(int argc, char** argv) {
         }
         const auto migrator = launch::sibling_program("pgentry-migrator");
         execv(migrator.c_str(), argv);
-        throw Error(exit_code::not_executable,
-                    "cannot run " + migrator.string() + ": " + std::strerror(errno));
+        throw Error(exit_code::not_executable, "cannot run " + migrator + ": " + std::strerror(errno));
     });
 }

@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
-#include <filesystem>
 
 #include "common/error.hpp"
 #include "log/log.hpp"
@@ -29,15 +29,31 @@ std::vector<char*> argv_of(std::vector<std::string>& words) {
 
 }  // namespace
 
-std::filesystem::path sibling_program(std::string_view name) {
-    const auto self = std::filesystem::read_symlink("/proc/self/exe").parent_path();
-    for (const auto& candidate : {self / name, self / ".." / "libexec" / "pgentry" / name}) {
-        if (access(candidate.c_str(), X_OK) == 0) {
-            return candidate;
+std::string sibling_program(std::string_view name) {
+    // readlink, not std::filesystem::read_symlink (an lstat first): in a fresh container /proc's entries are
+    // not cached yet, and each lookup on the way to the command counts (bench/cases/06).
+    char self[PATH_MAX];
+    const ssize_t length = readlink("/proc/self/exe", self, sizeof self);
+    if (length <= 0 || static_cast<std::size_t>(length) == sizeof self) {
+        const std::string reason = length < 0 ? std::strerror(errno) : "path too long";
+        throw Error(exit_code::not_found, "cannot find " + std::string(name) + ": /proc/self/exe: " + reason);
+    }
+    const std::string_view exe(self, static_cast<std::size_t>(length));
+    const std::string directory(exe.substr(0, exe.rfind('/') + 1));
+    // An install has bin/pgentry and libexec/pgentry/NAME (docs/deployment.md): looked at first, so that an
+    // image pays one access(). A helper is in libexec/pgentry already, and a build tree has every program in
+    // one directory: next to the running program.
+    const std::string helpers = directory + "../libexec/pgentry";
+    if (!directory.ends_with("/libexec/pgentry/")) {
+        if (std::string installed = helpers + "/" + std::string(name); access(installed.c_str(), X_OK) == 0) {
+            return installed;
         }
     }
+    if (std::string beside = directory + std::string(name); access(beside.c_str(), X_OK) == 0) {
+        return beside;
+    }
     throw Error(exit_code::not_found,
-                std::string(name) + " not found next to " + self.string() + " or in ../libexec/pgentry");
+                std::string(name) + " not found in " + helpers + " or next to " + std::string(exe));
 }
 
 void hand_over(const config::Options& options, const std::optional<Identity>& identity) {
@@ -70,12 +86,12 @@ void hand_over(const config::Options& options, const std::optional<Identity>& id
                                                      .command_pid = started.pid,
                                                      .exec_report_fd = started.exec_report});
     args.insert(args.begin(), "pgentry-init");
-    log::debug("handing over to " + init.string() + " to supervise " + command.front() + " (pid " +
+    log::debug("handing over to " + init + " to supervise " + command.front() + " (pid " +
                std::to_string(started.pid) + ")");
     execv(init.c_str(), argv_of(args).data());
     const int error = errno;
     supervisor::abandon_started(started);
-    throw Error(exit_code::not_executable, "cannot run " + init.string() + ": " + std::strerror(error));
+    throw Error(exit_code::not_executable, "cannot run " + init + ": " + std::strerror(error));
 }
 
 }  // namespace pgentry::launch

@@ -2,8 +2,8 @@
 // Stage 5: the command replaces pgentry (--launch=exec), or pgentry starts the command and pgentry-init
 // replaces pgentry to supervise it (--launch=supervise), so the long-lived PID 1 carries none of the
 // migrator.
-#include <filesystem>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "config/options.hpp"
@@ -11,9 +11,10 @@
 
 namespace pgentry::launch {
 
-// pgentry's other programs: next to the running one in a build tree, in ../libexec/pgentry once
-// installed. Error(127) when missing.
-std::filesystem::path sibling_program(std::string_view name);
+// The path of one of pgentry's other programs: in ../libexec/pgentry from the running program's own path
+// (/proc/self/exe, symbolic links resolved) once installed, else next to it (a build tree). Error(127) when
+// neither is executable.
+std::string sibling_program(std::string_view name);
 
 // Signals stay blocked across the exec: whatever arrived so far is still pending, and pgentry-init forwards
 // it to the command. identity: --user resolved; none runs the command as pgentry runs. A command that cannot

@@ -57,6 +57,40 @@ TEST_F(Pid1Test, PgentryInitThatCannotRunLeavesNoCommandBehind) {
     EXPECT_EQ(count_processes_with_argument(marker), 0);
 }
 
+// pgentry finds its helpers in ../libexec/pgentry (the installed layout) before its own directory (a build
+// tree): here the one next to it is a directory, which cannot run, so exit code 3 proves the other ran.
+TEST_F(Pid1Test, PgentryInitIsFoundInTheInstalledLayoutFirst) {
+    if (!through_pgentry()) {
+        GTEST_SKIP() << "pgentry's hand-over: run by the launch-only registration";
+    }
+    const std::string bin = dir_ + "/bin";
+    const std::string libexec = dir_ + "/libexec/pgentry";
+    std::filesystem::create_directories(bin + "/pgentry-init");
+    std::filesystem::create_directories(libexec);
+    std::filesystem::copy_file(pgentry_bin(), bin + "/pgentry");
+    std::filesystem::copy_file(init_bin(), libexec + "/pgentry-init");
+    Init init(dir_, {"--mode=launch-only"}, probe({"exit=3"}),
+              {.pid_namespace = false, .init = bin + "/pgentry"});
+    EXPECT_EQ(init.wait_exit(), 3);
+    EXPECT_EQ(init.log(), "");
+}
+
+TEST_F(Pid1Test, PgentryInitMissingIs127AndStartsNothing) {
+    if (!through_pgentry()) {
+        GTEST_SKIP() << "pgentry's hand-over: run by the launch-only registration";
+    }
+    const std::string bin = dir_ + "/bin";
+    std::filesystem::create_directories(bin);
+    std::filesystem::copy_file(pgentry_bin(), bin + "/pgentry");
+    const std::string marker = "27.18281";
+    Init init(dir_, {"--mode=launch-only"}, {"sleep", marker},
+              {.pid_namespace = false, .init = bin + "/pgentry"});
+    EXPECT_EQ(init.wait_exit(), 127);
+    EXPECT_EQ(init.log(), "[error] pgentry-init not found in " + bin + "/../libexec/pgentry or next to " +
+                              bin + "/pgentry\n");
+    EXPECT_EQ(count_processes_with_argument(marker), 0);
+}
+
 TEST_F(Pid1Test, NotFoundInPathIs127) {
     Init init(dir_, {}, {"pgentry-no-such-command"});
     EXPECT_EQ(init.wait_exit(), 127);
