@@ -47,20 +47,26 @@ std::string json_body(std::string_view level, std::string_view message, Fields f
     return text.substr(1);
 }
 
+// The logger is built on the first line written: a boot that logs nothing (a launch-only start at level
+// info) does not pay for spdlog's pattern compiler.
+void build_logger(State& s) {
+    s.logger = std::make_shared<spdlog::logger>("pgentry", std::make_shared<spdlog::sinks::stderr_sink_st>());
+    if (s.format == config::LogFormat::json) {
+        s.logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ",%v)", spdlog::pattern_time_type::utc);
+    } else {
+        s.logger->set_pattern("%v");
+    }
+    s.logger->set_level(spdlog_level(s.level));
+    s.logger->flush_on(spdlog::level::debug);
+}
+
 }  // namespace
 
 void setup(config::LogFormat format, config::LogLevel level) {
     State& s = state();
     s.format = format;
     s.level = level;
-    s.logger = std::make_shared<spdlog::logger>("pgentry", std::make_shared<spdlog::sinks::stderr_sink_st>());
-    if (format == config::LogFormat::json) {
-        s.logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ",%v)", spdlog::pattern_time_type::utc);
-    } else {
-        s.logger->set_pattern("%v");
-    }
-    s.logger->set_level(spdlog_level(level));
-    s.logger->flush_on(spdlog::level::debug);
+    s.logger.reset();
 }
 
 bool enabled(config::LogLevel level) {
@@ -69,11 +75,11 @@ bool enabled(config::LogLevel level) {
 
 void write(config::LogLevel level, std::string_view message, Fields fields) {
     State& s = state();
-    if (!s.logger) {
-        setup(s.format, s.level);
-    }
     if (!enabled(level)) {
         return;
+    }
+    if (!s.logger) {
+        build_logger(s);
     }
     if (s.format == config::LogFormat::json) {
         s.logger->log(spdlog_level(level), json_body(config::name_of(level), message, fields));
