@@ -19,6 +19,7 @@
 #include "pipeline/inspect.hpp"
 #include "pipeline/migrate.hpp"
 #include "pipeline/migrate_command.hpp"
+#include "pipeline/read_ahead.hpp"
 #include "pipeline/rollback.hpp"
 
 using namespace pgentry;
@@ -102,6 +103,10 @@ constexpr bool one_action_per_mode() {
         if (actions[i].offline != nullptr && config::modes[i].waits) {
             return false;
         }
+        // The migration files are read while waiting (run_database_stages).
+        if (config::modes[i].reads_migrations && !config::modes[i].waits) {
+            return false;
+        }
     }
     return true;
 }
@@ -118,7 +123,7 @@ std::string application_name() {
 }
 
 // Stages 2-4. Every connection is closed when this returns, before the command starts.
-int run_database_stages(const config::Options& options, const migrations::MigrationSet& set) {
+int connect_and_act(const config::Options& options, pipeline::ReadAhead& files, db::EventLoop& loop) {
     // Every problem libpq has with the URL is a usage error here, before any waiting.
     db::ConnectParams params{db::DatabaseUrl::parse(options.database_url), application_name()};
     const pipeline::MigrationSettings settings{
@@ -132,15 +137,29 @@ int run_database_stages(const config::Options& options, const migrations::Migrat
         .rollback_to = options.rollback_to,
         .ddl = {.lock_timeout = options.ddl_lock_timeout, .retry_timeout = options.ddl_retry_timeout},
     };
-    db::EventLoop loop;
-    db::Connection session = db::wait_for_database(loop, params, settings.wait_timeout);
-    pipeline::MigrationDatabase database{loop, params, session, db::History(settings.table), settings};
+    db::Connection session =
+        db::wait_for_database(loop, params, settings.wait_timeout, [&files] { files.get(); });
     const MigrationSource source{
-        set, options.migrate_command
-                 ? std::optional<pipeline::MigrateCommand>(
-                       {*options.migrate_command, options.database_url, options.stop_timeout})
-                 : std::nullopt};
+        files.get(), options.migrate_command
+                         ? std::optional<pipeline::MigrateCommand>(
+                               {*options.migrate_command, options.database_url, options.stop_timeout})
+                         : std::nullopt};
+    pipeline::MigrationDatabase database{loop, params, session, db::History(settings.table), settings};
     return action(options.mode).action(database, source);
+}
+
+// The files' bodies are read while stages 2-4 start (pipeline/read_ahead.hpp). Should those fail first (a bad
+// URL, a database that refuses, a stop signal), a bad file is still what gets reported, as when every file
+// was read before them.
+int run_database_stages(const config::Options& options, const migrations::MigrationDirectory* directory) {
+    db::EventLoop loop;
+    pipeline::ReadAhead files(directory, loop);
+    try {
+        return connect_and_act(options, files, loop);
+    } catch (...) {
+        files.get();
+        throw;
+    }
 }
 
 int run(const config::Options& options) {
@@ -155,11 +174,14 @@ int run(const config::Options& options) {
     if (options.user && mode.launches) {
         identity = launch::resolve_user(*options.user);
     }
-    const auto set = mode.reads_migrations && !options.migrate_command
-                         ? migrations::MigrationSet::load(options.migrations_dir)
-                         : migrations::MigrationSet{};
+    // The names now, before the database is touched (SPEC.md); the bodies while it is reached.
+    std::optional<migrations::MigrationDirectory> directory;
+    if (mode.reads_migrations && !options.migrate_command) {
+        directory.emplace(migrations::MigrationDirectory::open(options.migrations_dir));
+    }
     if (mode.waits) {
-        if (int code = run_database_stages(options, set); code != exit_code::ok) {
+        if (int code = run_database_stages(options, directory ? &*directory : nullptr);
+            code != exit_code::ok) {
             return code;
         }
     }

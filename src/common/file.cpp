@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <system_error>
+#include <utility>
 
 namespace pgentry {
 
@@ -82,8 +83,12 @@ Directory::Directory(const std::filesystem::path& path) : stream_(::opendir(path
     }
 }
 
+Directory::Directory(Directory&& other) noexcept : stream_(std::exchange(other.stream_, nullptr)) {}
+
 Directory::~Directory() {
-    ::closedir(stream_);
+    if (stream_ != nullptr) {
+        ::closedir(stream_);
+    }
 }
 
 std::vector<std::string> Directory::file_names() {

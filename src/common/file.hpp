@@ -24,15 +24,15 @@ public:
     // Throws std::system_error with the errno of opening it (ENOENT, ENOTDIR, EACCES...).
     explicit Directory(const std::filesystem::path& path);
     ~Directory();
-    Directory(const Directory&) = delete;
-    Directory& operator=(const Directory&) = delete;
+    Directory(Directory&& other) noexcept;
+    Directory& operator=(Directory&&) = delete;
 
     // The names of the entries that are not directories (a symbolic link counts as what it points to; an
     // entry that cannot be inspected is kept, so that reading it reports why), "." and ".." left out,
     // unsorted. Throws std::system_error with the errno of reading the directory.
     std::vector<std::string> file_names();
 
-    // read_regular_file for the entry name of this directory.
+    // read_regular_file for the entry name of this directory. Safe from several threads at once.
     std::optional<std::string> read_regular_file(const std::string& name) const;
 
 private:

@@ -5,7 +5,9 @@
 
 #include <csignal>
 #include <system_error>
+#include <utility>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 namespace pgentry::db {
@@ -72,7 +74,7 @@ EventLoop::Wake EventLoop::run(boost::asio::posix::stream_descriptor* socket,
                         });
 
     io_.restart();
-    while (!wake && io_.run_one() > 0) {
+    while (!wake && !interruption_ && io_.run_one() > 0) {
     }
     if (socket) {
         socket->cancel();
@@ -81,6 +83,9 @@ EventLoop::Wake EventLoop::run(boost::asio::posix::stream_descriptor* socket,
     signals_.cancel();
     io_.restart();
     io_.run();
+    if (interruption_) {
+        std::rethrow_exception(std::exchange(interruption_, nullptr));
+    }
     return wake.value_or(Wake::timeout);
 }
 
@@ -93,6 +98,10 @@ EventLoop::Wake EventLoop::wait_socket(int fd, SocketEvent event, std::optional<
                     deadline);
     socket.release();
     return wake;
+}
+
+void EventLoop::interrupt(std::exception_ptr failure) {
+    boost::asio::post(io_, [this, failure = std::move(failure)] { interruption_ = failure; });
 }
 
 EventLoop::Wake EventLoop::sleep_until(Clock::time_point deadline) {

@@ -5,6 +5,7 @@
 // supervisor), which rules out asio::signal_set: its handlers never run for blocked signals.
 // The stop signals are read from a signalfd that the loop watches like any socket.
 #include <chrono>
+#include <exception>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
@@ -31,6 +32,11 @@ public:
     // The last stop signal read, if any.
     std::optional<int> stop_signal() const { return stop_signal_; }
 
+    // From another thread: the wait running in the loop's thread (or its next one) throws failure instead of
+    // returning. How work done beside the loop ends a wait it has made pointless: a bad migration file read
+    // while connecting (pipeline/read_ahead.hpp) is reported at once, not after --wait-timeout.
+    void interrupt(std::exception_ptr failure);
+
 private:
     Wake run(boost::asio::posix::stream_descriptor* socket,
              boost::asio::posix::descriptor_base::wait_type wait, std::optional<Clock::time_point> deadline);
@@ -38,6 +44,8 @@ private:
     boost::asio::io_context io_;
     boost::asio::posix::stream_descriptor signals_;
     std::optional<int> stop_signal_;
+    std::exception_ptr
+        interruption_;  // set by a handler that interrupt posts: only the loop's thread touches it
 };
 
 }  // namespace pgentry::db

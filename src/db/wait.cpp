@@ -1,6 +1,7 @@
 #include "db/wait.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -36,8 +37,8 @@ double seconds_since(Clock::time_point start) {
 
 }  // namespace
 
-Connection wait_for_database(EventLoop& loop, const ConnectParams& params,
-                             std::chrono::milliseconds timeout) {
+Connection wait_for_database(EventLoop& loop, const ConnectParams& params, std::chrono::milliseconds timeout,
+                             const std::function<void()>& before_retrying) {
     const auto start = Clock::now();
     const auto deadline = start + (timeout.count() == 0 ? single_attempt_limit : timeout);
     const std::string& target = params.url.target();
@@ -47,6 +48,7 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params,
     // the attempts before it gave (a standby's 57P03 with its DETAIL, a missing database) is what the last
     // line must keep.
     std::string reason;
+    bool retried = false;
 
     for (;;) {
         try {
@@ -66,6 +68,9 @@ Connection wait_for_database(EventLoop& loop, const ConnectParams& params,
                             fmt::format("could not connect to the database at {}, not retried: {}", target,
                                         failure.what()));
             case ConnectFailure::retry: break;
+            }
+            if (!std::exchange(retried, true) && before_retrying) {
+                before_retrying();
             }
             if (reason.empty() || Clock::now() < deadline) {
                 reason = failure.what();

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <iterator>
 #include <system_error>
+#include <utility>
 
 #include "common/error.hpp"
 #include "common/file.hpp"
@@ -13,10 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Candidate {
-    FileName name;
-    std::string file_name;
-};
+using File = MigrationDirectory::File;
 
 [[noreturn]] void fail_input(const fs::path& path, const std::string& what) {
     throw Error(exit_code::no_input, path.string() + ": " + what);
@@ -52,9 +50,9 @@ std::vector<std::string> sql_file_names(const fs::path& dir, Directory& director
     return names;
 }
 
-std::vector<Candidate> name_candidates(const fs::path& dir, const std::vector<std::string>& file_names) {
-    std::vector<Candidate> candidates;
-    candidates.reserve(file_names.size());
+std::vector<File> parse_file_names(const fs::path& dir, const std::vector<std::string>& file_names) {
+    std::vector<File> files;
+    files.reserve(file_names.size());
     for (const std::string& file_name : file_names) {
         auto name = parse_file_name(file_name);
         if (!name) {
@@ -63,17 +61,15 @@ std::vector<Candidate> name_candidates(const fs::path& dir, const std::vector<st
                             ": file name is not <VERSION>_<NAME>.sql (VERSION: 1 to 18 digits, "
                             "NAME: letters, digits, '_' or '-')");
         }
-        candidates.push_back({std::move(*name), file_name});
+        files.push_back({std::move(*name), file_name});
     }
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const Candidate& a, const Candidate& b) { return a.name.version < b.name.version; });
-    return candidates;
+    std::stable_sort(files.begin(), files.end(),
+                     [](const File& a, const File& b) { return a.name.version < b.name.version; });
+    return files;
 }
 
-void reject_duplicates(const fs::path& dir, const std::vector<Candidate>& sorted) {
-    const auto same_version = [](const Candidate& a, const Candidate& b) {
-        return a.name.version == b.name.version;
-    };
+void reject_duplicates(const fs::path& dir, const std::vector<File>& sorted) {
+    const auto same_version = [](const File& a, const File& b) { return a.name.version == b.name.version; };
     if (auto it = std::adjacent_find(sorted.begin(), sorted.end(), same_version); it != sorted.end()) {
         throw Error(exit_code::invalid_set, "duplicate version " + std::to_string(it->name.version) + ": " +
                                                 (dir / it->file_name).string() + " and " +
@@ -99,18 +95,29 @@ std::vector<std::string> list_sql_files(const fs::path& dir) {
     return sql_file_names(dir, directory);
 }
 
-MigrationSet MigrationSet::load(const fs::path& dir) {
+MigrationDirectory::MigrationDirectory(fs::path path, Directory directory, std::vector<File> files)
+    : path_(std::move(path)), directory_(std::move(directory)), files_(std::move(files)) {}
+
+MigrationDirectory MigrationDirectory::open(const fs::path& dir) {
     Directory directory = open_directory(dir);
-    const std::vector<Candidate> candidates = name_candidates(dir, sql_file_names(dir, directory));
-    reject_duplicates(dir, candidates);
+    std::vector<File> files = parse_file_names(dir, sql_file_names(dir, directory));
+    reject_duplicates(dir, files);
+    return {dir, std::move(directory), std::move(files)};
+}
+
+MigrationSet MigrationSet::read(const MigrationDirectory& directory) {
     MigrationSet set;
-    set.migrations_.reserve(candidates.size());
-    for (const Candidate& candidate : candidates) {
-        fs::path path = dir / candidate.file_name;
-        std::string body = read_file(directory, path, candidate.file_name);
-        set.migrations_.push_back(parse_migration(candidate.name, path, body));
+    set.migrations_.reserve(directory.files_.size());
+    for (const File& file : directory.files_) {
+        fs::path path = directory.path_ / file.file_name;
+        std::string body = read_file(directory.directory_, path, file.file_name);
+        set.migrations_.push_back(parse_migration(file.name, path, body));
     }
     return set;
+}
+
+MigrationSet MigrationSet::load(const fs::path& dir) {
+    return read(MigrationDirectory::open(dir));
 }
 
 const Migration* MigrationSet::find(std::int64_t version) const {

@@ -1,9 +1,11 @@
 #pragma once
-// Every migration in a directory, validated before the database is touched.
+// Every migration in a directory, validated before any statement reaches the database: the file names (a
+// listing, before the first connection) and then the bodies (read while it is made, pipeline/read_ahead.hpp).
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "common/file.hpp"
 #include "migrations/migration.hpp"
 
 namespace pgentry::migrations {
@@ -12,10 +14,32 @@ namespace pgentry::migrations {
 // is reported every time), whatever their names. Throws Error(66) when dir is missing or unreadable.
 std::vector<std::string> list_sql_files(const std::filesystem::path& dir);
 
+// A migrations directory whose file names are valid, no file read yet: what can be said from one listing.
+class MigrationDirectory {
+public:
+    // Throws Error(66) when dir is missing or unreadable, Error(65) for a bad name or a duplicate version.
+    static MigrationDirectory open(const std::filesystem::path& dir);
+
+    struct File {
+        FileName name;
+        std::string file_name;
+    };
+
+private:
+    friend class MigrationSet;
+    MigrationDirectory(std::filesystem::path path, Directory directory, std::vector<File> files);
+
+    std::filesystem::path path_;
+    Directory directory_;
+    std::vector<File> files_;  // ascending version
+};
+
 class MigrationSet {
 public:
-    // Throws Error(66) when dir is missing or unreadable, Error(65) for a bad name, body or a duplicate
-    // version.
+    // Reads every file of directory (any thread may). Throws Error(66) for a file that cannot be read or is
+    // not a regular file, Error(65) for a bad body.
+    static MigrationSet read(const MigrationDirectory& directory);
+    // MigrationDirectory::open, then read.
     static MigrationSet load(const std::filesystem::path& dir);
 
     const std::vector<Migration>& all() const { return migrations_; }  // ascending version

@@ -1,5 +1,5 @@
 #pragma once
-// What a section may not hold, found before connecting (SPEC.md "Migration files").
+// What a section may not hold, found before any statement runs (SPEC.md "Migration files").
 #include <filesystem>
 #include <string_view>
 

@@ -242,7 +242,8 @@ TEST_P(BadInputTest, ExitCodeAndMessage) {
     const auto result = run(argv, env, 60s);
     const std::string printed = result.out + result.err;
     const bool leaked = printed.find(secret) != std::string::npos;
-    // Usage, configuration and migration-set errors come before any connection attempt.
+    // Usage, configuration and migration-set errors come before anything is said of the database (the files'
+    // contents are read while the first connection is made; a bad one ends that wait).
     const bool before_connecting = row.exit_code == 64 || row.exit_code == 65 || row.exit_code == 66;
     const bool tried_to_connect = printed.find("waiting for database") != std::string::npos ||
                                   printed.find("could not reach the database") != std::string::npos;
@@ -772,6 +773,35 @@ INSTANTIATE_TEST_SUITE_P(
                 {"20240101000001_load.sql:2: 'COPY t FROM stdin;': COPY ... FROM STDIN must end its line"}},
         BadInput{.label = "UnknownMarker",
                  .args = migrate_only,
+                 .files = {{"20240101000001_x.sql", "-- migrate:sideways\nSELECT 1;\n"}},
+                 .exit_code = 65,
+                 .says = {"20240101000001_x.sql:1: unknown marker '-- migrate:sideways'"}},
+        // The bodies are read while the first connection is made (pipeline/read_ahead.hpp); a bad one is
+        // still reported at once and before anything the connection says, as when the files were read first.
+        BadInput{.label = "BadBodyWhileTheServerIsSilent",
+                 .args = {"--mode=migrate-only", "--wait-timeout=30s", "--database-url={fake_url}"},
+                 .files = {{"20240101000001_x.sql", "-- migrate:sideways\nSELECT 1;\n"}},
+                 .server = Target::silent,
+                 .exit_code = 65,
+                 .says = {"20240101000001_x.sql:1: unknown marker '-- migrate:sideways'"},
+                 .max_elapsed = 5s},
+        BadInput{.label = "BadBodyWithTheDatabaseUp",
+                 .args = migrate_only,
+                 .files = {{valid, "CREATE TABLE valid (id int);\n"},
+                           {"20240101000001_x.sql", "-- migrate:sideways\nSELECT 1;\n"}},
+                 .server = Target::database,
+                 .exit_code = 65,
+                 .says = {"20240101000001_x.sql:1: unknown marker '-- migrate:sideways'"},
+                 .max_elapsed = 5s},
+        BadInput{.label = "BadBodyBeforeRefusedCredentials",
+                 .args = {"--mode=migrate-only", "--database-url={wrong_password_url}"},
+                 .files = {{"20240101000001_x.sql", "-- migrate:sideways\nSELECT 1;\n"}},
+                 .server = Target::database,
+                 .exit_code = 65,
+                 .says = {"20240101000001_x.sql:1: unknown marker '-- migrate:sideways'"},
+                 .max_elapsed = 5s},
+        BadInput{.label = "BadBodyBeforeABadUrl",
+                 .args = {"--mode=migrate-only", "--database-url=mysql://app:Bad-Input-S3cret@h/app"},
                  .files = {{"20240101000001_x.sql", "-- migrate:sideways\nSELECT 1;\n"}},
                  .exit_code = 65,
                  .says = {"20240101000001_x.sql:1: unknown marker '-- migrate:sideways'"}},

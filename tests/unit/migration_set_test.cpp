@@ -125,6 +125,32 @@ TEST_F(MigrationSetTest, BadBodyIsInvalidAndNamesFileAndLine) {
         << e.what();
 }
 
+// What the listing can tell is told before any file is read (pgentry-migrator connects in between).
+TEST_F(MigrationSetTest, OpeningTheDirectoryChecksNamesAndReadsNoBody) {
+    write("1_a.sql", "-- migrate:up\n-- migrate:sideways\n");
+    ASSERT_EQ(::mkfifo((dir_ / "2_pipe.sql").c_str(), 0600), 0);  // reading it would fail (or block)
+    const MigrationDirectory directory = MigrationDirectory::open(dir_);
+    try {
+        MigrationSet::read(directory);
+        ADD_FAILURE() << "read succeeded";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), exit_code::invalid_set);
+        EXPECT_TRUE(std::string(e.what()).starts_with((dir_ / "1_a.sql").string() + ":2:")) << e.what();
+    }
+}
+
+TEST_F(MigrationSetTest, OpeningTheDirectoryRejectsABadNameAmongUnreadableFiles) {
+    ASSERT_EQ(::mkfifo((dir_ / "1_pipe.sql").c_str(), 0600), 0);
+    write("add_users.sql");
+    try {
+        MigrationDirectory::open(dir_);
+        ADD_FAILURE() << "open succeeded";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), exit_code::invalid_set);
+        EXPECT_TRUE(std::string(e.what()).starts_with((dir_ / "add_users.sql").string() + ": ")) << e.what();
+    }
+}
+
 TEST_F(MigrationSetTest, MissingDirectoryIsNoInput) {
     dir_ /= "missing";
     const Error e = load_error();
