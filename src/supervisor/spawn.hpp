@@ -30,10 +30,9 @@ void await_exec(StartedCommand& started);
 
 // For the program about to exec pgentry-init (launch/handoff.hpp): start_command now, with the report's
 // descriptor kept across exec, so that the command's start runs alongside pgentry-init's instead of after it
-// (one exec less on the way to the command: the launch-only start comes within 3-14% of tini's,
-// bench/cases/06). Makes this process a child subreaper first when it is not PID 1; the flag survives the
-// exec, so the command's orphans are pgentry-init's even before it runs. Pass the result as
-// process::InitArguments::command_pid and exec_report_fd.
+// (one exec less on the way to the command: bench/cases/06). Makes this process a child subreaper first when
+// it is not PID 1; the flag survives the exec, so the command's orphans are pgentry-init's even before it
+// runs. Pass the result as process::InitArguments::command_pid and exec_report_fd.
 StartedCommand start_before_handover(const process::Credentials* credentials, char* const argv[],
                                      int& exit_code);
 
