@@ -44,8 +44,8 @@ private:
     boost::asio::io_context io_;
     boost::asio::posix::stream_descriptor signals_;
     std::optional<int> stop_signal_;
-    std::exception_ptr
-        interruption_;  // set by a handler that interrupt posts: only the loop's thread touches it
+    // Set by the handler that interrupt posts, so only the loop's thread touches it.
+    std::exception_ptr interruption_;
 };
 
 }  // namespace pgentry::db

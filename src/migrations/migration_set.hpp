@@ -20,9 +20,9 @@ public:
     // Throws Error(66) when dir is missing or unreadable, Error(65) for a bad name or a duplicate version.
     static MigrationDirectory open(const std::filesystem::path& dir);
 
-    struct File {
+    struct File {  // one .sql file of the listing
         FileName name;
-        std::string file_name;
+        std::string file_name;  // as listed, relative to the directory
     };
 
 private:

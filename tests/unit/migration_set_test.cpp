@@ -30,15 +30,20 @@ protected:
         std::ofstream(dir_ / file_name, std::ios::binary) << body;
     }
 
-    // The Error that loading dir_ throws; fails the test when it loads.
-    Error load_error() const {
+    // The Error that step throws; fails the test when it does not.
+    template <class Step>
+    static Error error_of(Step step) {
         try {
-            MigrationSet::load(dir_);
+            step();
         } catch (const Error& e) {
             return e;
         }
-        ADD_FAILURE() << "load succeeded";
+        ADD_FAILURE() << "no error";
         return Error(0, "");
+    }
+
+    Error load_error() const {
+        return error_of([this] { MigrationSet::load(dir_); });
     }
 
     fs::path dir_;
@@ -130,25 +135,17 @@ TEST_F(MigrationSetTest, OpeningTheDirectoryChecksNamesAndReadsNoBody) {
     write("1_a.sql", "-- migrate:up\n-- migrate:sideways\n");
     ASSERT_EQ(::mkfifo((dir_ / "2_pipe.sql").c_str(), 0600), 0);  // reading it would fail (or block)
     const MigrationDirectory directory = MigrationDirectory::open(dir_);
-    try {
-        MigrationSet::read(directory);
-        ADD_FAILURE() << "read succeeded";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), exit_code::invalid_set);
-        EXPECT_TRUE(std::string(e.what()).starts_with((dir_ / "1_a.sql").string() + ":2:")) << e.what();
-    }
+    const Error e = error_of([&directory] { MigrationSet::read(directory); });
+    EXPECT_EQ(e.code(), exit_code::invalid_set);
+    EXPECT_TRUE(std::string(e.what()).starts_with((dir_ / "1_a.sql").string() + ":2:")) << e.what();
 }
 
 TEST_F(MigrationSetTest, OpeningTheDirectoryRejectsABadNameAmongUnreadableFiles) {
     ASSERT_EQ(::mkfifo((dir_ / "1_pipe.sql").c_str(), 0600), 0);
     write("add_users.sql");
-    try {
-        MigrationDirectory::open(dir_);
-        ADD_FAILURE() << "open succeeded";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), exit_code::invalid_set);
-        EXPECT_TRUE(std::string(e.what()).starts_with((dir_ / "add_users.sql").string() + ": ")) << e.what();
-    }
+    const Error e = error_of([this] { MigrationDirectory::open(dir_); });
+    EXPECT_EQ(e.code(), exit_code::invalid_set);
+    EXPECT_TRUE(std::string(e.what()).starts_with((dir_ / "add_users.sql").string() + ": ")) << e.what();
 }
 
 TEST_F(MigrationSetTest, MissingDirectoryIsNoInput) {
