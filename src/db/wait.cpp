@@ -100,12 +100,24 @@ Connection open_second(EventLoop& loop, const ConnectParams& params, Connection&
     const auto deadline = start + (timeout.count() == 0 ? single_attempt_limit : timeout);
     auto backoff = first_pair_backoff;
     bool told = false;
+    // Waiting as for the first session; once a slot was refused, a 69 says that two are needed, even when
+    // what ended the wait was the deadline cutting an attempt short.
+    const auto wait_again = [&](std::chrono::milliseconds limit) {
+        try {
+            return wait_for_database(loop, params, limit);
+        } catch (const Error& failure) {
+            if (!told || failure.code() != exit_code::unavailable) {
+                throw;
+            }
+            throw Error(exit_code::unavailable, fmt::format("{} ({})", failure.what(), two_sessions));
+        }
+    };
     for (;;) {
         try {
             return Connection::open(loop, params, deadline);
         } catch (const ConnectError& failure) {
             if (failure.sqlstate() != too_many_connections) {
-                return wait_for_database(loop, params, timeout.count() == 0 ? timeout : remaining(deadline));
+                return wait_again(timeout.count() == 0 ? timeout : remaining(deadline));
             }
             if (timeout.count() == 0 || Clock::now() + backoff >= deadline) {
                 throw Error(
@@ -127,14 +139,7 @@ Connection open_second(EventLoop& loop, const ConnectParams& params, Connection&
         }
         backoff =
             std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(max_pair_backoff));
-        try {
-            first = wait_for_database(loop, params, remaining(deadline));
-        } catch (const Error& failure) {
-            if (failure.code() != exit_code::unavailable) {
-                throw;
-            }
-            throw Error(exit_code::unavailable, fmt::format("{} ({})", failure.what(), two_sessions));
-        }
+        first = wait_again(remaining(deadline));
     }
 }
 
