@@ -9,6 +9,7 @@
 #include "cli/program.hpp"
 #include "common/error.hpp"
 #include "config/options.hpp"
+#include "conninfo/redact.hpp"
 #include "db/wait.hpp"
 #include "launch/handoff.hpp"
 #include "launch/identity.hpp"
@@ -165,7 +166,7 @@ int run_database_stages(const config::Options& options, const migrations::Migrat
 int run(const config::Options& options) {
     const config::ModeRow& mode = config::row(options.mode);
     if (mode.operands == config::Operands::none && !options.command.empty()) {
-        log::warn("this mode runs no command; ignoring '" + options.command.front() + "'");
+        log::warn("this mode runs no command; ignoring '" + conninfo::shown(options.command.front()) + "'");
     }
     if (const OfflineAction offline = action(options.mode).offline) {
         return offline(options);

@@ -251,15 +251,4 @@ std::string Sources::origin(Source source, const std::string& name) const {
     return "config file " + shown(config_path_.string()) + ", key " + name;
 }
 
-std::string shown(const std::string& value) {
-    std::string whole = conninfo::redact_conninfo(value);
-    const std::size_t equals = value.find('=');
-    if (whole != value || equals == std::string::npos) {
-        return whole;
-    }
-    // An argument quoted whole may be "--option=VALUE" (a mistyped option, the word after a valueless
-    // --mode), whose VALUE may be a conninfo with a password: masked the same way.
-    return value.substr(0, equals + 1) + conninfo::redact_conninfo(value.substr(equals + 1));
-}
-
 }  // namespace pgentry::config::detail

@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "common/file.hpp"
 #include "config/options.hpp"
+#include "conninfo/redact.hpp"
 
 namespace pgentry::config::detail {
 
@@ -54,8 +55,7 @@ inline Error usage_error(const std::string& message) {
     return Error(exit_code::usage, message);
 }
 
-// A value as it may appear in a message: any password it contains replaced by "****".
-std::string shown(const std::string& value);
+using conninfo::shown;
 
 // SPEC.md's chain: --database-url, --database-url-file, PGENTRY_DATABASE_URL(_FILE),
 // DATABASE_URL(_FILE), the config file's keys; empty when none is set.

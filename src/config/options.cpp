@@ -203,6 +203,14 @@ void require_operands(const Sources& sources, const Options& options) {
         throw usage_error("the command's first word is empty ('')");
     }
     const Operands operands = row(options.mode).operands;
+    // "pgentry $DATABASE_URL": a database URL where the command goes. No program is named so, and each line
+    // about the command (cannot run, debug lines) would print its password.
+    if (operands == Operands::command && !options.command.empty() &&
+        shown(options.command.front()) != options.command.front()) {
+        throw usage_error("the command '" + shown(options.command.front()) +
+                          "' is a database URL or conninfo with a password: give it with --database-url or "
+                          "DATABASE_URL");
+    }
     if (operands == Operands::none || (operands == Operands::command && !options.command.empty())) {
         return;
     }

@@ -376,4 +376,14 @@ std::string trim(std::string_view text) {
     return std::string(text.substr(first, text.find_last_not_of(blanks) - first + 1));
 }
 
+std::string shown(std::string_view value) {
+    std::string whole = redact_conninfo(value);
+    const std::size_t equals = value.find('=');
+    if (whole != value || equals == std::string_view::npos) {
+        return whole;
+    }
+    // "--option=VALUE": VALUE may be a conninfo with a password, which the whole text does not read as.
+    return std::string(value.substr(0, equals + 1)) + redact_conninfo(value.substr(equals + 1));
+}
+
 }  // namespace pgentry::conninfo

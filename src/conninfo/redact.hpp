@@ -22,6 +22,10 @@ namespace pgentry::conninfo {
 // and a path), and a key matches "password" in any case. When in doubt more is masked, never less.
 std::string redact_conninfo(std::string_view conninfo);
 
+// A value a message quotes back (an option's value, an argument, a path): redact_conninfo's rendering, and
+// for "--option=VALUE" (a mistyped option, a stray argument) VALUE's. Anything else is returned as it is.
+std::string shown(std::string_view value);
+
 // libpq's message about conninfo (it rejected it), which may quote conninfo whole or a piece of it in
 // double quotes: conninfo is shown as redact_conninfo shows it, and a quoted piece that stands inside one
 // of its passwords (wherever the piece occurs in conninfo) becomes "****". libpq's own words, and pieces

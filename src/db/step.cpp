@@ -7,7 +7,16 @@ namespace pgentry::db {
 namespace {
 
 // pgentry's advice for causes it knows, when the server gave none.
-std::string_view known_hint(std::string_view sqlstate) {
+std::string_view known_hint(const ServerError& error) {
+    const std::string_view sqlstate = error.sqlstate;
+    // PgBouncer's words (08P01) when a client waited longer than query_wait_timeout for a server connection.
+    if (error.message.find("query_wait_timeout") != std::string::npos) {
+        return "the pooler had no server connection free for pgentry: while migrating, each instance holds "
+               "its "
+               "lock transaction on one server connection and migrates on another, so the pool needs at "
+               "least 2 "
+               "(PgBouncer's default_pool_size)";
+    }
     if (sqlstate == "42501") {
         return "grant the role pgentry connects as what this step needs: CREATE on the history table's "
                "schema "
@@ -32,7 +41,7 @@ Error step_error(std::string_view step, const ServerError& error) {
     if (!error.detail.empty()) {
         message += "; DETAIL: " + error.detail;
     }
-    const std::string_view hint = error.hint.empty() ? known_hint(error.sqlstate) : error.hint;
+    const std::string_view hint = error.hint.empty() ? known_hint(error) : error.hint;
     if (!hint.empty()) {
         message += fmt::format("; HINT: {}", hint);
     }

@@ -44,7 +44,8 @@ std::string sibling_program(std::string_view name) {
     // image pays one access(). A helper is in libexec/pgentry already, and a build tree has every program in
     // one directory: next to the running program.
     const std::string helpers = directory + "../libexec/pgentry";
-    if (!directory.ends_with("/libexec/pgentry/")) {
+    const bool is_helper = directory.ends_with("/libexec/pgentry/");
+    if (!is_helper) {
         if (std::string installed = helpers + "/" + std::string(name); access(installed.c_str(), X_OK) == 0) {
             return installed;
         }
@@ -52,8 +53,9 @@ std::string sibling_program(std::string_view name) {
     if (std::string beside = directory + std::string(name); access(beside.c_str(), X_OK) == 0) {
         return beside;
     }
-    throw Error(exit_code::not_found,
-                std::string(name) + " not found in " + helpers + " or next to " + std::string(exe));
+    throw Error(exit_code::not_found, std::string(name) + " not found " +
+                                          (is_helper ? "" : "in " + helpers + " or ") + "next to " +
+                                          std::string(exe));
 }
 
 void hand_over(const config::Options& options, const std::optional<Identity>& identity) {

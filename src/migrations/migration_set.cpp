@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "common/file.hpp"
+#include "conninfo/redact.hpp"
 
 namespace pgentry::migrations {
 namespace fs = std::filesystem;
@@ -17,7 +18,8 @@ namespace {
 using File = MigrationDirectory::File;
 
 [[noreturn]] void fail_input(const fs::path& path, const std::string& what) {
-    throw Error(exit_code::no_input, path.string() + ": " + what);
+    // The directory is --migrations-dir's value, which may be a database URL given by mistake.
+    throw Error(exit_code::no_input, conninfo::shown(path.string()) + ": " + what);
 }
 
 // Opens dir once: its files are then read relative to it (common/file.hpp).

@@ -1,6 +1,7 @@
 #include "migrations/new_migration.hpp"
 
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +12,7 @@
 #include <system_error>
 
 #include "common/error.hpp"
+#include "conninfo/redact.hpp"
 #include "migrations/migration.hpp"
 #include "migrations/migration_set.hpp"
 
@@ -20,11 +22,18 @@ namespace {
 
 constexpr std::string_view body = "-- migrate:up\n\n\n-- migrate:down\n\n";
 
-// The same rule the loader applies to the files it reads, so that what new writes always loads.
+// The same rule the loader applies to the files it reads, so that what new writes always loads; and a file
+// name the file system takes (NAME_MAX bytes): a NAME too long is the user's input, 64, not a failed write.
 void require_valid_name(std::string_view name) {
     if (!parse_file_name("1_" + std::string(name) + ".sql")) {
-        throw Error(exit_code::usage, "--mode=new: invalid NAME '" + std::string(name) +
+        throw Error(exit_code::usage, "--mode=new: invalid NAME '" + conninfo::shown(name) +
                                           "': expected one or more letters, digits, '_' or '-'");
+    }
+    constexpr std::size_t longest = NAME_MAX - std::string_view("YYYYMMDDHHMMSS_.sql").size();
+    if (name.size() > longest) {
+        throw Error(exit_code::usage, "--mode=new: NAME is " + std::to_string(name.size()) +
+                                          " characters long; at most " + std::to_string(longest) +
+                                          " fit in a file name");
     }
 }
 
@@ -77,7 +86,8 @@ fs::path create_migration(const fs::path& dir, std::string_view name,
             const std::string reason = std::strerror(errno);
             std::error_code ignored;
             fs::remove(path, ignored);  // no half-written migration left behind
-            throw Error(exit_code::no_input, path.string() + ": cannot create the migration: " + reason);
+            throw Error(exit_code::no_input,
+                        conninfo::shown(path.string()) + ": cannot create the migration: " + reason);
         }
         return path;
     }

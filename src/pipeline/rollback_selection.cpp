@@ -39,10 +39,12 @@ std::vector<const migrations::Migration*> select_rollback(const std::vector<db::
     if (to) {
         require_applied_target(applied, *to);
     }
+    // --to=0 is "roll back everything" (SPEC.md), a migration numbered 0 included.
+    const bool everything = to == 0;
     std::vector<std::int64_t> versions;
     // NOLINTNEXTLINE(modernize-loop-convert): clang 14 rejects views::reverse over libstdc++ 12's ranges
     for (auto row = applied.rbegin(); row != applied.rend(); ++row) {
-        if (to ? row->version <= *to : static_cast<int>(versions.size()) >= steps) {
+        if (to ? !everything && row->version <= *to : static_cast<int>(versions.size()) >= steps) {
             break;
         }
         versions.push_back(row->version);

@@ -445,7 +445,36 @@ INSTANTIATE_TEST_SUITE_P(
                  .says = {"--mode=new: invalid NAME 'add users'"}},
         BadInput{.label = "NewNameEmpty",
                  .args = {"--mode=new", "--migrations-dir={dir}", "--", ""},
-                 .says = {"the command's first word is empty"}}),
+                 .says = {"the command's first word is empty"}},
+        // NAME_MAX: the file name would not fit, which is the user's NAME, not a failed write (66).
+        BadInput{.label = "NewNameTooLong",
+                 .args = {"--mode=new", "--migrations-dir={dir}", std::string(300, 'n')},
+                 .says = {"--mode=new: NAME is 300 characters long; at most 236 fit in a file name"}},
+        // A database URL where a command, a NAME or a directory goes: quoted back with its password masked.
+        BadInput{.label = "CommandIsADatabaseUrl",
+                 .args = {"--mode=launch-only", "postgres://app:Bad-Input-S3cret@db/app"},
+                 .says = {"the command 'postgres://app:****@db/app' is a database URL",
+                          "give it with --database-url"}},
+        BadInput{.label = "CommandIsAConninfoAfterMigrating",
+                 .args = {"--mode=run", "--", "host=db password=Bad-Input-S3cret"},
+                 .says = {"the command 'host=db password=****' is a database URL"}},
+        BadInput{
+            .label = "StrayArgumentIsADatabaseUrl",
+            .args = {"--mode=status", "--migrations-dir={dir}", "postgres://app:Bad-Input-S3cret@db/app"},
+            .server = Target::database,
+            .exit_code = 0,
+            .says = {"this mode runs no command; ignoring 'postgres://app:****@db/app'"}},
+        BadInput{.label = "NewNameIsADatabaseUrl",
+                 .args = {"--mode=new", "--migrations-dir={dir}", "postgres://app:Bad-Input-S3cret@db/app"},
+                 .says = {"--mode=new: invalid NAME 'postgres://app:****@db/app'"}},
+        BadInput{.label = "MigrationsDirIsADatabaseUrl",
+                 .args = {"--mode=lint", "--migrations-dir=postgres://app:Bad-Input-S3cret@db/app"},
+                 .exit_code = 66,
+                 .says = {"postgres://app:****@db/app: migrations directory does not exist"}},
+        BadInput{.label = "NewInAMigrationsDirThatIsADatabaseUrl",
+                 .args = {"--mode=new", "--migrations-dir=postgres://app:Bad-Input-S3cret@db/app", "users"},
+                 .exit_code = 66,
+                 .says = {"postgres://app:****@db/app: migrations directory does not exist"}}),
     [](const auto& info) { return info.param.label; });
 
 // --migrate-command is for the modes that migrate (SPEC.md "Other migration tools"): the others refuse it

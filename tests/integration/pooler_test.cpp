@@ -134,5 +134,18 @@ TEST_F(PgentryTest, DdlRetriesWorkThroughTransactionPoolingAndLeaveNoSettingOnTh
     }
 }
 
+// One server connection per pool: the migration's session waits for the one the lock transaction holds until
+// PgBouncer gives up (query_wait_timeout). The message says why, not "a server restart or failover".
+TEST_F(PgentryTest, APoolOfOneServerConnectionFailsSayingTwoAreNeeded) {
+    const PgBouncer bouncer(db.server(), {"transaction", 1, {{"query_wait_timeout", "2"}}});
+    dir.write("1_create_users.sql", "CREATE TABLE users (id int);\n");
+    const auto result = run(command(bouncer.url(db.name()), "migrate-only", {}));
+    EXPECT_EQ(result.exit_code, 70) << result << bouncer.log();
+    EXPECT_TRUE(contains(result.err, "query_wait_timeout")) << result;
+    EXPECT_TRUE(contains(result.err, "so the pool needs at least 2 (PgBouncer's default_pool_size)"))
+        << result;
+    EXPECT_FALSE(db.has_table("users"));
+}
+
 }  // namespace
 }  // namespace pgentry::test

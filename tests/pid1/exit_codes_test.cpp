@@ -91,6 +91,27 @@ TEST_F(Pid1Test, PgentryInitMissingIs127AndStartsNothing) {
     EXPECT_EQ(count_processes_with_argument(marker), 0);
 }
 
+// A helper looks for its siblings next to itself only: the message names no ../libexec/pgentry under libexec.
+TEST_F(Pid1Test, PgentryInitMissingBesidePgentryMigratorIs127) {
+    if (!through_pgentry()) {
+        GTEST_SKIP() << "pgentry's hand-over: run by the launch-only registration";
+    }
+    const std::string bin = dir_ + "/bin";
+    const std::string libexec = dir_ + "/libexec/pgentry";
+    std::filesystem::create_directories(bin);
+    std::filesystem::create_directories(libexec);
+    std::filesystem::copy_file(pgentry_bin(), bin + "/pgentry");
+    std::filesystem::copy_file(std::filesystem::path(pgentry_bin()).replace_filename("pgentry-migrator"),
+                               libexec + "/pgentry-migrator");
+    const std::string marker = "16.18033";
+    // --user: pgentry-migrator does the name lookup, then looks for pgentry-init.
+    Init init(dir_, {"--mode=launch-only", "--user=root"}, {"sleep", marker},
+              {.pid_namespace = false, .init = bin + "/pgentry"});
+    EXPECT_EQ(init.wait_exit(), 127);
+    EXPECT_EQ(init.log(), "[error] pgentry-init not found next to " + libexec + "/pgentry-migrator\n");
+    EXPECT_EQ(count_processes_with_argument(marker), 0);
+}
+
 TEST_F(Pid1Test, NotFoundInPathIs127) {
     Init init(dir_, {}, {"pgentry-no-such-command"});
     EXPECT_EQ(init.wait_exit(), 127);

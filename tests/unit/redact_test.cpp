@@ -13,6 +13,7 @@ using pgentry::conninfo::passwords_in;
 using pgentry::conninfo::redact_conninfo;
 using pgentry::conninfo::redact_message;
 using pgentry::conninfo::scrub;
+using pgentry::conninfo::shown;
 using pgentry::conninfo::trim;
 
 struct Case {
@@ -120,6 +121,17 @@ TEST(Redact, ScrubReplacesEveryOccurrence) {
     EXPECT_EQ(scrub("abab", {"ab"}), "****");
     EXPECT_EQ(scrub("x abcd y", {"ab", "bcd"}), "x **** y");
     EXPECT_EQ(scrub("error for \"p@ss\"", passwords_in("postgres://u:p%40ss@h/db")), "error for \"****\"");
+}
+
+TEST(Redact, ShownMasksAValueAndAnOptionsValue) {
+    EXPECT_EQ(shown("postgres://app:secret@db/app"), "postgres://app:****@db/app");
+    EXPECT_EQ(shown("host=db password=secret"), "host=db password=****");
+    EXPECT_EQ(shown("--database-ur=postgres://app:secret@db/app"),
+              "--database-ur=postgres://app:****@db/app");
+    EXPECT_EQ(shown("--x=password=secret"), "--x=password=****");
+    EXPECT_EQ(shown("/app/migrations"), "/app/migrations");
+    EXPECT_EQ(shown("add_users"), "add_users");
+    EXPECT_EQ(shown("--wait-timeout=30s"), "--wait-timeout=30s");
 }
 
 // Passwords built from the characters that break naive parsers.

@@ -91,6 +91,14 @@ TEST_F(RollbackSelectionTest, ToZeroSelectsEveryOne) {
     EXPECT_EQ(select(0), (Versions{3, 2, 1}));
 }
 
+// 0 is a version too (1 to 18 digits), and --to=0 still means everything (SPEC.md "Modes").
+TEST_F(RollbackSelectionTest, ToZeroAlsoSelectsAMigrationNumberedZero) {
+    dir_.write("0_first.sql", reversible);
+    load();
+    applied_.insert(applied_.begin(), {0, {}, {}});
+    EXPECT_EQ(select(0), (Versions{3, 2, 1, 0}));
+}
+
 TEST_F(RollbackSelectionTest, ToOverridesSteps) {
     EXPECT_EQ(select(2, 5), (Versions{3}));
 }
