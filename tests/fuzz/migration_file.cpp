@@ -6,10 +6,13 @@
 //   - parse_migration either returns, or throws pgentry::Error(65) "<path>:<line>: ..." with a line of the
 //     file; no other exception escapes;
 //   - a returned migration: sections are substrings of the body with CRLF normalized, the checksum is the
-//     SHA-256 of the up section, a body with a NUL byte is never accepted;
+//     SHA-256 of the up section with each lone CR as LF, a body with a NUL byte is never accepted;
 //   - CRLF line endings change nothing: the same body with every "\n" as "\r\n" parses to the same
 //     sections and checksum, or fails with the same message;
+//   - CR line endings are refused or change nothing that counts: when the same body with every "\n" as
+//     "\r" parses, the body parses too, to the same checksum;
 //   - parsing is deterministic.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -89,12 +92,33 @@ std::string with_crlf(std::string_view text) {
     return out;
 }
 
+std::string with_cr(std::string_view text) {
+    std::string out(text);
+    std::replace(out.begin(), out.end(), '\n', '\r');
+    return out;
+}
+
+bool is_lone_cr(std::string_view text, std::size_t i) {
+    return text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n');
+}
+
+// Lines as PostgreSQL counts them: each LF, CRLF or lone CR ends one.
 int line_count(std::string_view text) {
     int lines = 1;
-    for (const char c : text) {
-        lines += c == '\n' ? 1 : 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        lines += text[i] == '\n' || is_lone_cr(text, i) ? 1 : 0;
     }
     return lines;
+}
+
+std::string lone_crs_as_lf(std::string_view text) {
+    std::string out(text);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (is_lone_cr(out, i)) {
+            out[i] = '\n';
+        }
+    }
+    return out;
 }
 
 // What a parse produced, comparable between runs: the migration, or the error message.
@@ -153,7 +177,17 @@ void check_migration(std::string_view body, const migrations::Migration& migrati
         check(migration.down->first_line >= 1 && migration.down->first_line <= line_count(normalized) + 1,
               "the down section starts on a line of the file");
     }
-    check(migration.checksum == pgentry::sha256_hex(migration.up.sql), "the checksum is SHA-256 of up");
+    check(migration.checksum == pgentry::sha256_hex(lone_crs_as_lf(migration.up.sql)),
+          "the checksum is SHA-256 of up with each lone CR as LF");
+}
+
+void check_cr_twin(const Outcome& outcome, std::string_view body) {
+    const Outcome cr = parse(with_cr(body));
+    if (const auto* twin = std::get_if<migrations::Migration>(&cr.value)) {
+        const auto* migration = std::get_if<migrations::Migration>(&outcome.value);
+        check(migration != nullptr && migration->checksum == twin->checksum,
+              "CR line endings are refused or parse to the same checksum", body);
+    }
 }
 
 }  // namespace
@@ -174,6 +208,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     check(same(outcome, parse(body)), "parsing is deterministic");
     if (body.find('\r') == std::string_view::npos) {
         check(same(outcome, parse(with_crlf(body))), "CRLF line endings parse like LF", body);
+        check_cr_twin(outcome, body);
     }
     return 0;
 }
