@@ -24,7 +24,7 @@ struct Migration {
     std::filesystem::path path;
     Section up;
     std::optional<Section> down;
-    std::string checksum;  // lowercase hex SHA-256 of up.sql, a lone CR hashed as LF
+    std::string checksum;  // lowercase hex SHA-256 of up.sql
     std::string preamble;  // the comments and blank lines before the first marker ("" without markers)
 };
 

@@ -237,23 +237,6 @@ std::string_view without_byte_order_mark(const std::filesystem::path& path, std:
     return body;
 }
 
-// The checksum ignores how lines end (SPEC.md): CRLF is already LF here, and a lone CR, which ends a line for
-// PostgreSQL (lines.hpp), is hashed as an LF, so that a file with CR line endings has the checksum of its LF
-// twin. The text that runs keeps its CRs: one may stand in a string. A file without a lone CR hashes as it
-// always has (databases hold those checksums), and so does a CR before an LF (left by a CR CR LF).
-std::string checksum_of(std::string_view up) {
-    if (up.find('\r') == std::string_view::npos) {
-        return sha256_hex(up);
-    }
-    std::string text(up);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (is_lone_cr(text, i)) {
-            text[i] = '\n';
-        }
-    }
-    return sha256_hex(text);
-}
-
 std::string normalize_newlines(std::string_view text) {
     if (text.find('\r') == std::string_view::npos) {
         return std::string(text);  // the usual file: one copy, not one append a character
@@ -281,7 +264,9 @@ Migration parse_migration(const FileName& name, const std::filesystem::path& pat
     if (down) {
         check_statements(path, *down, "down");
     }
-    std::string checksum = checksum_of(up.sql);
+    // SPEC.md's checksum, CRLF normalized and nothing else: databases hold it. A lone CR stays in it, as in
+    // the text that runs (one may stand in a string).
+    std::string checksum = sha256_hex(up.sql);
     return Migration{name.version,        name.name,          path, std::move(up), std::move(down),
                      std::move(checksum), std::move(preamble)};
 }

@@ -395,19 +395,13 @@ TEST(MigrationChecksum, CrlfFileMatchesItsLfTwin) {
     EXPECT_EQ(parse("SELECT 1;\r\n").checksum, parse("SELECT 1;\n").checksum);
 }
 
-TEST(MigrationChecksum, CrFileMatchesItsLfTwin) {
-    EXPECT_EQ(parse("-- add a table\rCREATE TABLE t (id int);\r").checksum,
-              parse("-- add a table\nCREATE TABLE t (id int);\n").checksum);
-    EXPECT_EQ(parse("-- migrate:up\n-- note\rCREATE TABLE t (id int);\n").checksum,
-              parse("-- migrate:up\n-- note\nCREATE TABLE t (id int);\n").checksum);
-    EXPECT_EQ(parse("SELECT 1;\r\rSELECT 2;\r").checksum, parse("SELECT 1;\n\nSELECT 2;\n").checksum);
-}
-
-TEST(MigrationChecksum, UnchangedForAFileWithoutALoneCr) {
-    // Databases hold these checksums: the SHA-256 of up with CRLF as LF, whatever else the file holds.
+// Databases hold these checksums: the SHA-256 of up with CRLF as LF (SPEC.md), and nothing else normalized. A
+// lone CR, which now ends a comment, is still hashed as itself.
+TEST(MigrationChecksum, OnlyCrlfIsNormalized) {
     EXPECT_EQ(parse("SELECT 1;\r\nSELECT 2;\n").checksum, sha256_hex("SELECT 1;\nSELECT 2;\n"));
-    // A CR before an LF (CR CR LF, a file converted to CRLF twice) is hashed as it always was.
     EXPECT_EQ(parse("SELECT 1;\r\r\n").checksum, sha256_hex("SELECT 1;\r\n"));
+    EXPECT_EQ(parse("-- add a table\rCREATE TABLE t (id int);\r").checksum,
+              sha256_hex("-- add a table\rCREATE TABLE t (id int);\r"));
 }
 
 TEST(MigrationChecksum, ByteOrderMarkIsNotPartOfIt) {
