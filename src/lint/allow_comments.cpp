@@ -1,7 +1,10 @@
 #include "lint/allow_comments.hpp"
 
+#include "migrations/lines.hpp"
+
 // A scanner that knows only where PostgreSQL's "--" comments are: it skips '' and E'' strings, ""
-// identifiers, $tag$ bodies and nested /* */ comments, as the server's lexer does (scan.l).
+// identifiers, $tag$ bodies and nested /* */ comments, as the server's lexer does (scan.l), and ends a
+// comment and a line where migrations/lines.hpp says.
 
 namespace pgentry::lint {
 namespace {
@@ -12,7 +15,7 @@ bool is_ident_char(char c) {
 }
 
 bool is_blank(char c) {
-    return c == ' ' || c == '\t' || c == '\r';
+    return c == ' ' || c == '\t';
 }
 
 class CommentScanner {
@@ -24,7 +27,7 @@ public:
         while (at_ < text_.size()) {
             const char c = text_[at_];
             if (c == '-' && next_is('-')) {
-                const std::size_t end = std::min(text_.find('\n', at_), text_.size());
+                const std::size_t end = migrations::comment_end(text_, at_);
                 if (auto rules = parse_allow_comment(text_.substr(at_ + 2, end - at_ - 2)); !rules.empty()) {
                     allowed[line_].merge(rules);
                 }
@@ -49,7 +52,7 @@ private:
 
     void advance(std::size_t count = 1) {
         for (; count > 0 && at_ < text_.size(); --count, ++at_) {
-            if (text_[at_] == '\n') {
+            if (text_[at_] == '\n' || migrations::is_lone_cr(text_, at_)) {
                 ++line_;
             }
         }

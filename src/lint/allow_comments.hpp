@@ -8,8 +8,9 @@
 
 namespace pgentry::lint {
 
-// 1-based line in text -> the rules its allow comments name. Only real "--" comments count: the same text in
-// a string, a quoted identifier, a dollar-quoted body or a /* */ comment does not.
+// 1-based line in text (counted as migrations/lines.hpp counts them) -> the rules its allow comments name.
+// Only real "--" comments count: the same text in a string, a quoted identifier, a dollar-quoted body or a /*
+// */ comment does not.
 using AllowedByLine = std::map<int, std::set<std::string>>;
 AllowedByLine find_allow_comments(std::string_view text);
 

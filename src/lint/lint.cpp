@@ -1,18 +1,17 @@
 #include "lint/lint.hpp"
 
 #include <algorithm>
-#include <system_error>
 #include <variant>
 
 #include <boost/json/serialize.hpp>
 
 #include "common/error.hpp"
-#include "common/file.hpp"
 #include "lint/allow_comments.hpp"
 #include "lint/creations.hpp"
 #include "lint/parse_tree.hpp"
 #include "lint/rules.hpp"
 #include "log/log.hpp"
+#include "migrations/lines.hpp"
 #include "migrations/statement_splitter.hpp"
 
 namespace pgentry::lint {
@@ -23,46 +22,27 @@ using migrations::Section;
 
 // 1-based byte column of offset in text.
 int column_at(std::string_view text, std::size_t offset) {
-    const std::size_t newline = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-    return static_cast<int>(newline == std::string_view::npos || offset == 0 ? offset + 1 : offset - newline);
+    return static_cast<int>(offset - migrations::line_begin(text, offset) + 1);
 }
 
-// The rules the comments before the file's first marker accept for the whole file. Those lines are only
-// comments and blank lines (the migration parser refuses anything else), and the Section does not keep them:
-// they are read again, and a file that cannot be read now allows nothing (it was read a moment ago).
+// The rules the comments before the file's first marker accept for the whole file.
 std::set<std::string> file_allowed(const Migration& migration) {
-    int first_marker = migration.up.first_line - 1;
-    if (migration.down && migration.down->first_line - 1 < first_marker) {
-        first_marker = migration.down->first_line - 1;
-    }
-    if (first_marker <= 1) {
-        return {};
-    }
-    std::string body;
-    try {
-        body = read_file(migration.path);
-    } catch (const std::system_error&) {
-        return {};
-    }
-    std::size_t end = 0;
-    for (int line = 1; line < first_marker && end != std::string::npos; ++line) {
-        end = body.find('\n', end + (line > 1 ? 1 : 0));
-    }
     std::set<std::string> allowed;
-    for (auto& [line, rules] : find_allow_comments(std::string_view(body).substr(0, end))) {
+    for (auto& [line, rules] : find_allow_comments(migration.preamble)) {
         allowed.merge(rules);
     }
     return allowed;
 }
 
-// COPY rows are data, not SQL: blanked (newlines kept) so that a quote in them cannot hide a comment.
+// COPY rows are data, not SQL: blanked but for their CRs and LFs (lines count the same) so that a quote in
+// them cannot hide a comment.
 std::string without_copy_rows(const Section& section, const std::vector<migrations::Statement>& statements) {
     std::string text = section.sql;
     for (const migrations::Statement& statement : statements) {
         if (statement.copy_rows) {
             const std::size_t end = statement.copy_rows->offset + statement.copy_rows->text.size();
             for (std::size_t i = statement.copy_rows->offset; i < end; ++i) {
-                text[i] = text[i] == '\n' ? '\n' : ' ';
+                text[i] = text[i] == '\n' || text[i] == '\r' ? text[i] : ' ';
             }
         }
     }
@@ -107,18 +87,17 @@ private:
         for (auto it = by_line.lower_bound(first); it != by_line.end() && it->first <= last; ++it) {
             allowed.insert(it->second.begin(), it->second.end());
         }
-        std::size_t line_end = code.rfind('\n', statement.offset == 0 ? 0 : statement.offset - 1);
-        for (int line = first - 1; line >= 1 && line_end != std::string_view::npos; --line) {
-            const std::size_t line_begin = line == 1 ? 0 : code.rfind('\n', line_end - 1) + 1;
-            const std::string_view text = code.substr(line_begin, line_end - line_begin);
+        std::size_t begin = migrations::line_begin(code, statement.offset);
+        for (int line = first - 1; line >= 1 && begin > 0; --line) {
+            const std::string_view text = migrations::line_before(code, begin);
+            begin = static_cast<std::size_t>(text.data() - code.data());
             if (const auto it = by_line.find(line); it != by_line.end()) {
                 allowed.insert(it->second.begin(), it->second.end());
             }
-            const std::size_t start = text.find_first_not_of(" \t\r");
-            if (start == std::string_view::npos || text.substr(start, 2) != "--" || line_begin == 0) {
+            const std::size_t start = text.find_first_not_of(" \t");
+            if (start == std::string_view::npos || text.substr(start, 2) != "--") {
                 break;
             }
-            line_end = line_begin - 1;
         }
         return allowed;
     }

@@ -25,6 +25,7 @@ struct Migration {
     Section up;
     std::optional<Section> down;
     std::string checksum;  // lowercase hex SHA-256 of up.sql
+    std::string preamble;  // the comments and blank lines before the first marker ("" without markers)
 };
 
 struct FileName {

@@ -1,19 +1,35 @@
 #include <algorithm>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "common/error.hpp"
 #include "common/file.hpp"
 #include "common/sha256.hpp"
+#include "migrations/lines.hpp"
 #include "migrations/migration.hpp"
 #include "migrations/statement_rules.hpp"
 #include "migrations/statement_splitter.hpp"
 
 // The body format of SPEC.md "Migration files": dbmate's markers, found line by line.
+//
+// dbmate reads a line up to its LF; PostgreSQL also ends one, and so a "--" comment, at a lone CR
+// (lines.hpp). Where the two part, the file is refused rather than read either way: a lone CR right after a
+// marker, where the server ends the marker's comment and runs what follows while dbmate reads it as the
+// marker's options, and a marker after a lone CR, which dbmate does not see and the server skips as a
+// comment, running the next section's SQL in this one.
 
 namespace pgentry::migrations {
 namespace {
 
 enum class Kind { up, down };
+
+// Sections and what precedes the first marker, as parse_migration returns them.
+struct Sections {
+    Section up;
+    std::optional<Section> down;
+    std::string preamble;
+};
 
 struct Marker {
     Kind kind;
@@ -28,11 +44,11 @@ public:
     BodyParser(const std::filesystem::path& path, std::string body) : path_(path), body_(std::move(body)) {}
 
     // Up and down sections; the up section is the whole body when there is no marker.
-    std::pair<Section, std::optional<Section>> sections() const {
+    Sections sections() const {
         reject_nul();
         const std::vector<Marker> markers = find_markers();
         if (markers.empty()) {
-            return {Section{body_, 1, true}, std::nullopt};
+            return {Section{body_, 1, true}, std::nullopt, ""};
         }
         reject_preamble(markers.front());
         std::optional<Section> up;
@@ -52,14 +68,15 @@ public:
         if (!up) {
             fail(markers.front().line, "no '-- migrate:up' marker");
         }
-        return {std::move(*up), std::move(down)};
+        return {std::move(*up), std::move(down), body_.substr(0, markers.front().begin)};
     }
 
 private:
     static std::string kind_name(Kind kind) { return kind == Kind::up ? "up" : "down"; }
 
-    // Blanks on a marker line; a lone '\r' left by a mixed line ending counts as one.
-    static constexpr std::string_view blanks = " \t\r\f\v";
+    // Blanks on a marker line (whose line end is never part of it).
+    static constexpr std::string_view blanks = " \t\f\v";
+    static constexpr std::string_view keyword = "migrate:";
     static bool is_space(char c) { return blanks.find(c) != std::string_view::npos; }
 
     [[noreturn]] void fail(int line, const std::string& what) const {
@@ -86,34 +103,63 @@ private:
         const std::string_view body = body_;
         std::size_t begin = 0;
         for (int line = 1; begin < body.size(); ++line) {
-            const std::size_t newline = body.find('\n', begin);
-            const std::size_t end = newline == std::string_view::npos ? body.size() : newline;
-            if (auto marker = parse_marker(body.substr(begin, end - begin), line)) {
+            const Line current = line_from(body, begin);
+            if (begin > 0 && is_lone_cr(body, begin - 1)) {
+                reject_marker_after_lone_cr(current.text, line);
+            } else if (auto marker = parse_marker(current.text, line)) {
+                reject_lone_cr_after_marker(body, current, line);
                 marker->line = line;
                 marker->begin = begin;
-                marker->sql_begin = std::min(end + 1, body.size());
+                marker->sql_begin = current.next;
                 markers.push_back(*marker);
             }
-            begin = end + 1;
+            begin = current.next;
         }
         return markers;
     }
 
-    // "--", optional blanks, "migrate:" (any case, so that a mistyped "-- Migrate:down" fails loudly
-    // instead of running the down SQL as part of up), the kind, then blank-separated options.
-    std::optional<Marker> parse_marker(std::string_view line, int line_number) const {
+    static constexpr std::string_view lone_cr_advice =
+        "PostgreSQL ends a line there, dbmate does not, and markers are read line by line; "
+        "save the file with LF or CRLF line endings";
+
+    // fmt, not "'" + std::string: GCC 12 warns falsely (-Wrestrict at -O3) on the concatenation.
+    void reject_marker_after_lone_cr(std::string_view line, int line_number) const {
+        if (marker_comment(line)) {
+            fail(line_number, fmt::format("'{}' after a carriage return (CR) without LF: {}", trim_end(line),
+                                          lone_cr_advice));
+        }
+    }
+
+    void reject_lone_cr_after_marker(std::string_view body, const Line& line, int line_number) const {
+        if (is_lone_cr(body, line.next - 1)) {
+            fail(line_number, fmt::format("a carriage return (CR) without LF after '{}': {}",
+                                          trim_end(line.text), lone_cr_advice));
+        }
+    }
+
+    // What follows "--" and blanks when line starts with a marker's comment: "-- migrate:" in any case, so
+    // that a mistyped "-- Migrate:down" fails loudly instead of running the down SQL as part of up.
+    static std::optional<std::string_view> marker_comment(std::string_view line) {
         if (!line.starts_with("--")) {
             return std::nullopt;
         }
-        constexpr std::string_view keyword = "migrate:";
         const std::string_view rest = line.substr(std::min(line.find_first_not_of(" \t", 2), line.size()));
         if (!iequals(rest.substr(0, keyword.size()), keyword)) {
             return std::nullopt;
         }
-        const std::string_view after = rest.substr(keyword.size());
+        return rest;
+    }
+
+    // "--", optional blanks, "migrate:", the kind, then blank-separated options.
+    std::optional<Marker> parse_marker(std::string_view line, int line_number) const {
+        const std::optional<std::string_view> rest = marker_comment(line);
+        if (!rest) {
+            return std::nullopt;
+        }
+        const std::string_view after = rest->substr(keyword.size());
         const std::size_t kind_end = std::min(after.find_first_of(blanks), after.size());
         const std::string_view kind = after.substr(0, kind_end);
-        if (!rest.starts_with(keyword) || (kind != "up" && kind != "down")) {
+        if (!rest->starts_with(keyword) || (kind != "up" && kind != "down")) {
             fail(line_number, "unknown marker '" + std::string(trim_end(line)) +
                                   "' (expected '-- migrate:up' or '-- migrate:down')");
         }
@@ -212,13 +258,17 @@ int Section::line_of(std::size_t offset) const {
 }
 
 Migration parse_migration(const FileName& name, const std::filesystem::path& path, std::string_view body) {
-    auto [up, down] = BodyParser(path, normalize_newlines(without_byte_order_mark(path, body))).sections();
+    auto [up, down, preamble] =
+        BodyParser(path, normalize_newlines(without_byte_order_mark(path, body))).sections();
     check_statements(path, up, "up");
     if (down) {
         check_statements(path, *down, "down");
     }
+    // SPEC.md's checksum, CRLF normalized and nothing else: databases hold it. A lone CR stays in it, as in
+    // the text that runs (one may stand in a string).
     std::string checksum = sha256_hex(up.sql);
-    return Migration{name.version, name.name, path, std::move(up), std::move(down), std::move(checksum)};
+    return Migration{name.version,        name.name,          path, std::move(up), std::move(down),
+                     std::move(checksum), std::move(preamble)};
 }
 
 }  // namespace pgentry::migrations

@@ -3,15 +3,17 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "migrations/lines.hpp"
 #include "migrations/statement_splitter.hpp"
 
 namespace pgentry::migrations {
 namespace {
 
-// The statement as the message quotes it: its first line, cut short at a character boundary.
+// The statement as the message quotes it: its first line (a CR ends one too, lines.hpp; printed, it would
+// send the terminal back over the message), cut short at a character boundary.
 std::string quoted_head(std::string_view text) {
     constexpr std::size_t longest = 60;
-    std::string_view head = text.substr(0, text.find('\n'));
+    std::string_view head = line_from(text, 0).text;
     const bool cut_short = head.size() > longest;
     if (cut_short) {
         std::size_t cut = longest;

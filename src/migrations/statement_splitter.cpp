@@ -4,6 +4,8 @@
 #include <array>
 #include <optional>
 
+#include "migrations/lines.hpp"
+
 // A scanner that knows just enough of PostgreSQL's lexical rules to find the ';' that end
 // statements. It never judges validity: whatever it cannot make sense of goes to the server.
 
@@ -125,7 +127,7 @@ private:
             return i + 1;
         }
         if (at(i, "--")) {
-            return std::min(sql_.find('\n', i), sql_.size());
+            return comment_end(sql_, i);
         }
         if (at(i, "/*")) {
             if (auto end = block_comment_end(i)) {
@@ -222,13 +224,14 @@ private:
     // After the ';' of a COPY ... FROM STDIN: when the rest of its line holds only blanks, comments and ';',
     // the next lines are its data up to a line "\." (psql -f reads them the same way). Returns where SQL
     // resumes: after that line, or at the rest of the line when it holds more SQL (the COPY then has no
-    // data).
+    // data). These lines end at LF, as psql reads the data (fgets); a comment still ends at a CR, so SQL
+    // after a lone CR on the COPY's line leaves it without data instead of being taken for a comment.
     std::size_t take_copy_rows(std::size_t i) {
         while (i < sql_.size() && sql_[i] != '\n') {
             if (is_space(sql_[i]) || sql_[i] == ';') {
                 ++i;
             } else if (at(i, "--")) {
-                i = std::min(sql_.find('\n', i), sql_.size());
+                i = comment_end(sql_, i);
             } else if (const auto end = at(i, "/*") ? block_comment_end(i) : std::nullopt;
                        end && sql_.substr(i, *end - i).find('\n') == std::string_view::npos) {
                 i = *end;
@@ -366,11 +369,6 @@ private:
 
 std::vector<Statement> split_statements(std::string_view sql) {
     return Splitter(sql).run();
-}
-
-int line_at(std::string_view text, std::size_t offset) {
-    const std::string_view before = text.substr(0, std::min(offset, text.size()));
-    return 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
 }
 
 }  // namespace pgentry::migrations

@@ -39,8 +39,8 @@ struct Statement {
 // Statements in order. What lies between them is only whitespace and comments, and the copy rows (and
 // their "\." line) of a COPY ... FROM STDIN; a chunk with no token (only comments, or a lone ';') yields no
 // statement. Respects '' strings, E'' strings with backslash escapes, "" identifiers, dollar quotes ($$,
-// $tag$), -- and nested /* */ comments, and BEGIN ATOMIC ... END bodies of CREATE [OR REPLACE]
-// FUNCTION/PROCEDURE.
+// $tag$), -- comments (ending at a CR or an LF, lines.hpp) and nested /* */ comments, and BEGIN ATOMIC ...
+// END bodies of CREATE [OR REPLACE] FUNCTION/PROCEDURE.
 //
 // End of input: a last statement without ';' ends where its last token ends, so trailing
 // whitespace and complete comments stay outside it. An unterminated string, quoted identifier,
@@ -49,8 +49,5 @@ struct Statement {
 // A ';' inside parentheses or inside a BEGIN ATOMIC body does not end a statement; unbalanced
 // parentheses therefore keep the rest of the input in one statement, which the server rejects.
 std::vector<Statement> split_statements(std::string_view sql);
-
-// 1-based line of byte offset within text (counts '\n' before it).
-int line_at(std::string_view text, std::size_t offset);
 
 }  // namespace pgentry::migrations

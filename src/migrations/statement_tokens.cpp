@@ -1,5 +1,7 @@
 #include "migrations/statement_tokens.hpp"
 
+#include "migrations/lines.hpp"
+
 namespace pgentry::migrations {
 namespace {
 
@@ -47,7 +49,7 @@ private:
         if (is_space(c)) {
             ++at_;
         } else if (sql_.substr(at_, 2) == "--") {
-            at_ = std::min(sql_.find('\n', at_), sql_.size());
+            at_ = comment_end(sql_, at_);
         } else if (sql_.substr(at_, 2) == "/*") {
             skip_block_comment();
         } else if (c == '"') {

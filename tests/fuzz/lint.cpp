@@ -24,10 +24,12 @@ namespace {
 
 constexpr std::string_view path = "fuzz.sql";
 
+// Lines as PostgreSQL counts them: each LF, CRLF or lone CR ends one.
 int line_count(std::string_view text) {
     int lines = 1;
-    for (const char c : text) {
-        lines += c == '\n' ? 1 : 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const bool lone_cr = text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n');
+        lines += text[i] == '\n' || lone_cr ? 1 : 0;
     }
     return lines;
 }

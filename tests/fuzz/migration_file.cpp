@@ -9,7 +9,10 @@
 //     SHA-256 of the up section, a body with a NUL byte is never accepted;
 //   - CRLF line endings change nothing: the same body with every "\n" as "\r\n" parses to the same
 //     sections and checksum, or fails with the same message;
+//   - CR line endings read as LF ones: when the same body with every "\n" as "\r" parses, the body parses
+//     too, to the same up section with its line ends as CRs;
 //   - parsing is deterministic.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -89,10 +92,21 @@ std::string with_crlf(std::string_view text) {
     return out;
 }
 
+std::string with_cr(std::string_view text) {
+    std::string out(text);
+    std::replace(out.begin(), out.end(), '\n', '\r');
+    return out;
+}
+
+bool is_lone_cr(std::string_view text, std::size_t i) {
+    return text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n');
+}
+
+// Lines as PostgreSQL counts them: each LF, CRLF or lone CR ends one.
 int line_count(std::string_view text) {
     int lines = 1;
-    for (const char c : text) {
-        lines += c == '\n' ? 1 : 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        lines += text[i] == '\n' || is_lone_cr(text, i) ? 1 : 0;
     }
     return lines;
 }
@@ -156,6 +170,17 @@ void check_migration(std::string_view body, const migrations::Migration& migrati
     check(migration.checksum == pgentry::sha256_hex(migration.up.sql), "the checksum is SHA-256 of up");
 }
 
+// CR line endings read as LF ones: when the body with every "\n" as "\r" parses, the body parses too, to the
+// same up section with its line ends as CRs.
+void check_cr_twin(const Outcome& outcome, std::string_view body) {
+    const Outcome cr = parse(with_cr(body));
+    if (const auto* twin = std::get_if<migrations::Migration>(&cr.value)) {
+        const auto* migration = std::get_if<migrations::Migration>(&outcome.value);
+        check(migration != nullptr && with_cr(migration->up.sql) == twin->up.sql,
+              "CR line endings parse like LF ones", body);
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
@@ -174,6 +199,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     check(same(outcome, parse(body)), "parsing is deterministic");
     if (body.find('\r') == std::string_view::npos) {
         check(same(outcome, parse(with_crlf(body))), "CRLF line endings parse like LF", body);
+        check_cr_twin(outcome, body);
     }
     return 0;
 }

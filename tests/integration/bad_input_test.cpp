@@ -800,6 +800,22 @@ INSTANTIATE_TEST_SUITE_P(
             .exit_code = 65,
             .says =
                 {"20240101000001_load.sql:2: 'COPY t FROM stdin;': COPY ... FROM STDIN must end its line"}},
+        BadInput{.label = "MarkerEndingInALoneCr",
+                 .args = migrate_only,
+                 .files = {{"20240101000001_x.sql",
+                            "-- migrate:up\rCREATE TABLE t (a int);\r-- migrate:down\rDROP TABLE t;\r"}},
+                 .exit_code = 65,
+                 .says = {"20240101000001_x.sql:1: a carriage return (CR) without LF after '-- migrate:up': "
+                          "PostgreSQL ends a line there, dbmate does not",
+                          "save the file with LF or CRLF line endings"}},
+        BadInput{
+            .label = "MarkerAfterALoneCr",
+            .args = migrate_only,
+            .files = {{"20240101000001_x.sql",
+                       "-- migrate:up\nCREATE TABLE t (a int);\n-- done\r-- migrate:down\nDROP TABLE t;\n"}},
+            .exit_code = 65,
+            .says = {"20240101000001_x.sql:4: '-- migrate:down' after a carriage return (CR) without LF",
+                     "save the file with LF or CRLF line endings"}},
         BadInput{.label = "UnknownMarker",
                  .args = migrate_only,
                  .files = {{"20240101000001_x.sql", "-- migrate:sideways\nSELECT 1;\n"}},

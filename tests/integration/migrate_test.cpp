@@ -273,5 +273,47 @@ TEST_F(Migrate, WaitOnlyAppliesNothing) {
     EXPECT_TRUE(db.applied_versions().empty());
 }
 
+// PostgreSQL's lexer and psql -f end a "--" comment at a CR as at an LF (scan.l: newline [\n\r]).
+class MigrationLineEnds : public PgentryTest {};
+
+TEST_F(MigrationLineEnds, ACrEndsACommentAndTheStatementsAfterItRun) {
+    const std::string cr_only = "-- add a table\rCREATE TABLE crtab(a int);\r";
+    const std::string stray_cr = "-- migrate:up\n-- note\rCREATE TABLE crtab2(a int);\n";
+    dir.write("1_a.sql", cr_only);
+    dir.write("2_b.sql", stray_cr);
+
+    const auto result = migrate();
+    ASSERT_EQ(result.exit_code, 0) << result;
+    EXPECT_TRUE(db.has_table("crtab"));
+    EXPECT_TRUE(db.has_table("crtab2"));
+    EXPECT_EQ(db.applied_versions(), (std::vector<std::int64_t>{1, 2}));
+
+    // SPEC.md's checksum: the up section as it is, CRLF normalized and nothing else.
+    EXPECT_EQ(db.sql().scalar("SELECT checksum FROM schema_migrations WHERE version = 1"),
+              sha256_hex(cr_only));
+}
+
+TEST_F(MigrationLineEnds, AnErrorNamesTheLineAfterLoneCrs) {
+    dir.write("1_bad.sql", "-- migrate:up\nSELECT 1\r  FROM pg_class\r  WHERE no_such_column = 1;\n");
+
+    const auto result = migrate();
+    EXPECT_EQ(result.exit_code, 70) << result;
+    EXPECT_FALSE(line_with(result.err, {"1_bad.sql:4", "42703", "no_such_column"}).empty()) << result;
+}
+
+TEST_F(MigrationLineEnds, AMarkerFileWithCrLineEndsIsRefusedAndNothingIsRecorded) {
+    // dbmate reads it as one line and finds no down marker; pgentry refuses it before running anything.
+    dir.write("1_first.sql", "CREATE TABLE first_table (a int);\n");
+    dir.write("2_b.sql", "-- migrate:up\rCREATE TABLE crtab3(a int);\r-- migrate:down\rDROP TABLE crtab3;\r");
+
+    const auto result = migrate();
+    EXPECT_EQ(result.exit_code, 65) << result;
+    EXPECT_TRUE(contains(result.err, "2_b.sql:1: a carriage return (CR) without LF after '-- migrate:up'"));
+    EXPECT_TRUE(contains(result.err, "save the file with LF or CRLF line endings"));
+    EXPECT_TRUE(db.applied_versions().empty());
+    EXPECT_FALSE(db.has_table("first_table"));
+    EXPECT_FALSE(db.has_table("crtab3"));
+}
+
 }  // namespace
 }  // namespace pgentry::test

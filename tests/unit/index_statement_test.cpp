@@ -84,5 +84,19 @@ TEST(IndexStatement, FindsEveryWayASectionSetsLockTimeout) {
     }
 }
 
+TEST(IndexStatement, ACommentEndsAtALoneCrAsInPostgresql) {
+    const IndexStatement create =
+        read_index_statement("CREATE INDEX -- built online\rCONCURRENTLY i ON t (a) -- why\r");
+    EXPECT_TRUE(create.concurrently);
+    EXPECT_EQ(create.index, "i");
+    EXPECT_EQ(create.target.quoted(), "\"t\"");
+    EXPECT_TRUE(sets_lock_timeout("SET -- the statement's own\rlock_timeout = '1s'"));
+    // In a string or a block comment a CR ends nothing.
+    EXPECT_FALSE(sets_lock_timeout("SELECT '-- x\rSET lock_timeout = 1'"));
+    EXPECT_FALSE(
+        runs_without_lock_timeout(read_index_statement("/* -- x\rCREATE INDEX CONCURRENTLY i ON t (a)\r*/ "
+                                                       "CREATE INDEX i ON t (a)")));
+}
+
 }  // namespace
 }  // namespace pgentry::migrations

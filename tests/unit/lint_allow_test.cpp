@@ -56,6 +56,26 @@ TEST(LintAllow, AcceptsASyntaxErrorToo) {
               Expected{});
 }
 
+// PostgreSQL ends a "--" comment, and a line, at a lone CR (scan.l) as at an LF.
+TEST(LintAllow, ALoneCrEndsTheCommentAndTheLine) {
+    EXPECT_EQ(lint_one("-- pgentry:allow ban-drop-table\rDROP TABLE old;\rDROP TABLE other;\r"),
+              Expected{"ban-drop-table@3:1"});
+    EXPECT_EQ(lint_one("-- pgentry:allow ban-drop-table reviewed\r-- (see ADR 12)\rDROP TABLE old;\r\rDROP "
+                       "TABLE other;\r"),
+              Expected{"ban-drop-table@5:1"});
+    EXPECT_EQ(lint_one("-- migrate:up\nSELECT 1;\r  DROP TABLE old; -- pgentry:allow ban-drop-column\r"),
+              Expected{"ban-drop-table@3:3"});
+}
+
+TEST(LintAllow, BeforeTheFirstMarkerOnlyWithLoneCrs) {
+    EXPECT_EQ(lint_one("-- pgentry:allow ban-drop-table\r-- reviewed\n-- migrate:up\nDROP TABLE a;\n"),
+              Expected{});
+    // An allow comment after the marker stays the next statement's, however the lines before it end.
+    EXPECT_EQ(lint_one("-- a\r-- b\r-- c\n-- migrate:up\n-- pgentry:allow ban-drop-table\nDROP TABLE a;\n\n"
+                       "DROP TABLE b;\n"),
+              Expected{"ban-drop-table@8:1"});
+}
+
 TEST(LintAllow, TextInAStringOrABlockCommentIsNoAllowComment) {
     EXPECT_EQ(
         lint_one("INSERT INTO notes VALUES ('\n-- pgentry:allow ban-drop-table\n');\nDROP TABLE old;\n"),

@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "migrations/migration.hpp"
+#include "migrations/statement_splitter.hpp"
 
 namespace pgentry::migrations {
 namespace {
@@ -135,6 +136,106 @@ TEST(MigrationBody, CrlfIsNormalized) {
     EXPECT_FALSE(m.up.transaction);
     EXPECT_EQ(m.up.sql, "SELECT 1;\n");
     EXPECT_EQ(m.down->sql, "SELECT 2;\n");
+}
+
+// ---- lone CRs: PostgreSQL ends a line and a "--" comment at a CR (scan.l), dbmate finds markers at LF only
+
+// The statements the section sends, one by one.
+std::vector<std::string> statements_of(const Section& section) {
+    std::vector<std::string> texts;
+    for (const Statement& statement : split_statements(section.sql)) {
+        texts.emplace_back(statement.text);
+    }
+    return texts;
+}
+
+TEST(MigrationBodyLoneCr, CrLineEndsWithoutMarkersRunEveryStatement) {
+    const Migration m =
+        parse("-- add a table\rCREATE TABLE crtab(a int);\r-- and one more\rCREATE TABLE b();\r");
+    EXPECT_EQ(m.up.sql, "-- add a table\rCREATE TABLE crtab(a int);\r-- and one more\rCREATE TABLE b();\r");
+    EXPECT_EQ(statements_of(m.up),
+              (std::vector<std::string>{"CREATE TABLE crtab(a int);", "CREATE TABLE b();"}));
+    EXPECT_FALSE(m.down);
+}
+
+TEST(MigrationBodyLoneCr, AStrayCrAfterACommentInAnLfFile) {
+    const Migration m =
+        parse("-- migrate:up\n-- note\rCREATE TABLE crtab2(a int);\n-- migrate:down\nDROP TABLE crtab2;\n");
+    EXPECT_EQ(m.up.sql, "-- note\rCREATE TABLE crtab2(a int);\n");
+    EXPECT_EQ(statements_of(m.up), std::vector<std::string>{"CREATE TABLE crtab2(a int);"});
+    EXPECT_EQ(m.down->first_line, 5);  // the CR ends line 2
+}
+
+TEST(MigrationBodyLoneCr, ACrInAStringOrADollarQuoteStaysInTheText) {
+    const Migration m =
+        parse("-- migrate:up\nINSERT INTO t VALUES ('a\r-- b');\nDO $$ BEGIN\r-- c\rEND $$;\n");
+    EXPECT_EQ(m.up.sql, "INSERT INTO t VALUES ('a\r-- b');\nDO $$ BEGIN\r-- c\rEND $$;\n");
+    EXPECT_EQ(statements_of(m.up),
+              (std::vector<std::string>{"INSERT INTO t VALUES ('a\r-- b');", "DO $$ BEGIN\r-- c\rEND $$;"}));
+}
+
+TEST(MigrationBodyLoneCr, AMarkerEndingInALoneCrIsAnError) {
+    // A file with CR line endings: dbmate sees one line, up to its end, and no down marker.
+    EXPECT_EQ(
+        error_of("-- migrate:up\rCREATE TABLE t (a int);\r-- migrate:down\rDROP TABLE t;\r"),
+        "migrations/2_x.sql:1: a carriage return (CR) without LF after '-- migrate:up': PostgreSQL ends a "
+        "line there, dbmate does not, and markers are read line by line; save the file with LF or CRLF "
+        "line endings");
+    EXPECT_NE(error_of("\n-- migrate:up transaction:false\rCREATE INDEX CONCURRENTLY i ON t (a);\n")
+                  .find("2_x.sql:2: a carriage return (CR) "
+                        "without LF after '-- migrate:up "
+                        "transaction:false'"),
+              std::string::npos);
+    EXPECT_NE(error_of("-- migrate:up\nSELECT 1;\n-- migrate:down\r").find("2_x.sql:3: "), std::string::npos);
+}
+
+TEST(MigrationBodyLoneCr, AMarkerAfterALoneCrIsAnError) {
+    // Read as a comment, it would run DROP TABLE in the up section.
+    EXPECT_EQ(
+        error_of("-- migrate:up\nCREATE TABLE t (a int);\n-- done\r-- migrate:down\nDROP TABLE t;\n"),
+        "migrations/2_x.sql:4: '-- migrate:down' after a carriage return (CR) without LF: PostgreSQL ends "
+        "a line there, dbmate does not, and markers are read line by line; save the file with LF or CRLF "
+        "line endings");
+    EXPECT_NE(error_of("-- intro\r-- migrate:up\r\nSELECT 1;\n").find("2_x.sql:2: '-- migrate:up' after"),
+              std::string::npos);
+    // What is no marker at the start of a line is none after a CR either.
+    EXPECT_EQ(error_of("-- migrate:up\nSELECT 1; -- done\r  -- migrate:down is below\r---- migrate:down\n"),
+              "");
+}
+
+TEST(MigrationBodyLoneCr, CrCrLfEndsAMarkerLineAsCrlfDoes) {
+    // A file converted to CRLF twice: every CRLF becomes LF, the CR before it stays.
+    const Migration m = parse("-- migrate:up\r\r\nSELECT 1;\r\r\n-- migrate:down\r\r\nSELECT 2;\r\r\n");
+    EXPECT_EQ(m.up.sql, "SELECT 1;\r\n");
+    EXPECT_EQ(m.up.first_line, 2);
+    ASSERT_TRUE(m.down);
+    EXPECT_EQ(m.down->sql, "SELECT 2;\r\n");
+    EXPECT_EQ(m.down->first_line, 4);
+}
+
+TEST(MigrationBodyLoneCr, SqlAfterALoneCrBeforeTheFirstMarkerIsAnError) {
+    EXPECT_EQ(error_of("-- intro\rSELECT 1;\n-- migrate:up\nSELECT 2;\n"),
+              "migrations/2_x.sql:2: SQL before the first '-- migrate:' marker "
+              "(only comments and blank lines may precede it)");
+}
+
+TEST(MigrationBodyLoneCr, LinesAfterLoneCrsCountInMessages) {
+    // The message quotes the statement's first line, up to the CR.
+    EXPECT_NE(error_of("-- migrate:up\n-- why\rBEGIN\rISOLATION LEVEL SERIALIZABLE;\n")
+                  .find("2_x.sql:3: transaction control 'BEGIN' in a transactional section"),
+              std::string::npos);
+    EXPECT_NE(
+        error_of("-- migrate:up\nSELECT 1;\rCOPY t TO STDOUT;\r").find("2_x.sql:3: 'COPY t TO STDOUT;'"),
+        std::string::npos);
+    const Migration m = parse("-- a\r-- b\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n");
+    EXPECT_EQ(m.up.first_line, 4);
+    EXPECT_EQ(m.down->first_line, 6);
+}
+
+TEST(MigrationBodyLoneCr, ACommentAfterTheCopysSemicolonEndsAtALoneCr) {
+    EXPECT_NE(error_of("COPY t FROM stdin; -- rows\rSELECT 1;\n1\n\\.\n")
+                  .find("2_x.sql:1: 'COPY t FROM stdin;': COPY ... FROM STDIN must end its line"),
+              std::string::npos);
 }
 
 TEST(MigrationBody, MarkerTwiceIsAnError) {
@@ -292,6 +393,15 @@ TEST(MigrationChecksum, CrlfFileMatchesItsLfTwin) {
         "-- migrate:up\r\nCREATE TABLE t (id int);\r\nSELECT 1;\r\n-- migrate:down\r\nDROP TABLE t;\r\n";
     EXPECT_EQ(parse(crlf).checksum, parse(lf).checksum);
     EXPECT_EQ(parse("SELECT 1;\r\n").checksum, parse("SELECT 1;\n").checksum);
+}
+
+// Databases hold these checksums: the SHA-256 of up with CRLF as LF (SPEC.md), and nothing else normalized. A
+// lone CR, which now ends a comment, is still hashed as itself.
+TEST(MigrationChecksum, OnlyCrlfIsNormalized) {
+    EXPECT_EQ(parse("SELECT 1;\r\nSELECT 2;\n").checksum, sha256_hex("SELECT 1;\nSELECT 2;\n"));
+    EXPECT_EQ(parse("SELECT 1;\r\r\n").checksum, sha256_hex("SELECT 1;\r\n"));
+    EXPECT_EQ(parse("-- add a table\rCREATE TABLE t (id int);\r").checksum,
+              sha256_hex("-- add a table\rCREATE TABLE t (id int);\r"));
 }
 
 TEST(MigrationChecksum, ByteOrderMarkIsNotPartOfIt) {

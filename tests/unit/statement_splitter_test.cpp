@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "migrations/lines.hpp"
+
 namespace pgentry::migrations {
 namespace {
 
@@ -26,13 +28,13 @@ std::vector<std::string> texts(const std::vector<Statement>& statements) {
     return out;
 }
 
-// An independent, deliberately naive reading of "only blanks, comments and ';'": what the
-// splitter leaves between statements must pass it.
+// An independent, deliberately naive reading of "only blanks, comments and ';'" (a "--" comment ends at a
+// CR or an LF, as in PostgreSQL's scan.l): what the splitter leaves between statements must pass it.
 bool is_gap(std::string_view gap) {
     std::size_t i = 0;
     while (i < gap.size()) {
         if (gap.substr(i, 2) == "--") {
-            i = std::min(gap.find('\n', i), gap.size());
+            i = std::min(gap.find_first_of("\r\n", i), gap.size());
         } else if (gap.substr(i, 2) == "/*") {
             int depth = 0;
             do {
@@ -159,7 +161,41 @@ INSTANTIATE_TEST_SUITE_P(
                   {"SELECT 1;", "SELECT 'abc; SELECT 2;\n"}},
         SplitCase{"unterminated_dollar_quote", "SELECT $x$ a; b", {"SELECT $x$ a; b"}},
         SplitCase{"unterminated_comment_is_kept", "SELECT 1; /* a; b", {"SELECT 1;", "/* a; b"}},
-        SplitCase{"unterminated_escape_string", "SELECT E'a\\", {"SELECT E'a\\"}}),
+        SplitCase{"unterminated_escape_string", "SELECT E'a\\", {"SELECT E'a\\"}},
+        // A CR ends a "--" comment as an LF does (scan.l: newline [\n\r]), and ends nothing else.
+        SplitCase{"cr_ends_a_line_comment",
+                  "-- add a table\rCREATE TABLE crtab(a int);\r",
+                  {"CREATE TABLE crtab(a int);"}},
+        SplitCase{"cr_only_lines",
+                  "SELECT 1; -- one\rSELECT 2 -- two\r;\rSELECT 3;\r",
+                  {"SELECT 1;", "SELECT 2 -- two\r;", "SELECT 3;"}},
+        SplitCase{"stray_cr_in_an_lf_file",
+                  "-- note\rCREATE TABLE t(a int);\n-- done\n",
+                  {"CREATE TABLE t(a int);"}},
+        SplitCase{"cr_and_lf_mixed",
+                  "SELECT 1;\r\n-- a\rSELECT 2;\n-- b\r\nSELECT 3; -- c\r-- d\nSELECT 4;",
+                  {"SELECT 1;", "SELECT 2;", "SELECT 3;", "SELECT 4;"}},
+        SplitCase{"line_comment_ending_at_cr_keeps_the_statement_going",
+                  "SELECT 1 -- no; end\r+ 1;SELECT 2;",
+                  {"SELECT 1 -- no; end\r+ 1;", "SELECT 2;"}},
+        SplitCase{"cr_in_a_string", "SELECT 'a\r-- b;';SELECT 2;", {"SELECT 'a\r-- b;';", "SELECT 2;"}},
+        SplitCase{"cr_in_an_escape_string",
+                  "SELECT E'a\\\r-- \\';';SELECT 2;",
+                  {"SELECT E'a\\\r-- \\';';", "SELECT 2;"}},
+        SplitCase{"cr_in_a_quoted_identifier",
+                  "SELECT 1 AS \"a\r-- ;b\";SELECT 2;",
+                  {"SELECT 1 AS \"a\r-- ;b\";", "SELECT 2;"}},
+        SplitCase{"cr_in_a_dollar_quote",
+                  "DO $x$ BEGIN\r-- ;\rPERFORM 1; END $x$;\rSELECT 2;",
+                  {"DO $x$ BEGIN\r-- ;\rPERFORM 1; END $x$;", "SELECT 2;"}},
+        SplitCase{"cr_in_a_block_comment",
+                  "SELECT /* a\r-- b; */ 1;\r/* c\r;\r*/SELECT 2;",
+                  {"SELECT /* a\r-- b; */ 1;", "SELECT 2;"}},
+        SplitCase{
+            "cr_in_a_begin_atomic_body",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql\rBEGIN ATOMIC -- body\rSELECT 1;\rEND;\rSELECT 2;",
+            {"CREATE FUNCTION f() RETURNS int LANGUAGE sql\rBEGIN ATOMIC -- body\rSELECT 1;\rEND;",
+             "SELECT 2;"}}),
     [](const ::testing::TestParamInfo<SplitCase>& info) { return std::string(info.param.name); });
 
 TEST(StatementSplitter, OffsetsPointIntoTheInput) {
@@ -168,6 +204,14 @@ TEST(StatementSplitter, OffsetsPointIntoTheInput) {
     ASSERT_EQ(statements.size(), 2u);
     EXPECT_EQ(statements[0].offset, 9u);
     EXPECT_EQ(line_at(input, statements[0].offset), 3);
+    EXPECT_EQ(line_at(input, statements[1].offset), 4);
+}
+
+TEST(StatementSplitter, LinesAfterLoneCrsAreCounted) {
+    const std::string input = "-- head\rSELECT 1;\r\rSELECT\n2;";
+    const std::vector<Statement> statements = split_statements(input);
+    ASSERT_EQ(statements.size(), 2u);
+    EXPECT_EQ(line_at(input, statements[0].offset), 2);
     EXPECT_EQ(line_at(input, statements[1].offset), 4);
 }
 
@@ -293,6 +337,23 @@ TEST(StatementSplitterCopy, SqlAfterTheCopyOnItsLineMeansNoData) {
     EXPECT_FALSE(split_statements("COPY t FROM stdin; /* a\n*/\n1\n\\.\n")[0].copy_rows);
 }
 
+TEST(StatementSplitterCopy, SqlAfterALoneCrOnTheCopysLineMeansNoData) {
+    // The comment ends at the CR: SELECT 1 is SQL on the COPY's line, not part of the comment.
+    const auto statements = split_statements("COPY t FROM stdin; -- rows follow\rSELECT 1;\n1\n\\.\n");
+    ASSERT_GE(statements.size(), 2u);
+    EXPECT_EQ(statements[0].kind, StatementKind::copy_from_client);
+    EXPECT_FALSE(statements[0].copy_rows);
+    EXPECT_EQ(statements[1].text, "SELECT 1;");
+}
+
+TEST(StatementSplitterCopy, DataLinesEndAtLfAsPsqlReadsThem) {
+    // A CR in the data is data: psql reads the rows up to LF, the server decides what a CR in them means.
+    const auto statements = split_statements("COPY t FROM stdin; -- rows\n1\ra\n\\.\nSELECT 2;");
+    EXPECT_EQ(texts(statements), (std::vector<std::string>{"COPY t FROM stdin;", "SELECT 2;"}));
+    ASSERT_TRUE(statements[0].copy_rows);
+    EXPECT_EQ(statements[0].copy_rows->text, "1\ra\n");
+}
+
 TEST(StatementSplitterCopy, WithoutSemicolonAtTheEndThereIsNoData) {
     const auto statements = split_statements("COPY t FROM stdin\n");
     ASSERT_EQ(statements.size(), 1u);
@@ -359,15 +420,6 @@ INSTANTIATE_TEST_SUITE_P(
         KindCase{"SELECT CASE WHEN a THEN 1 END FROM t;", other}, KindCase{"begin_date;", other},
         KindCase{"\"begin\";", other}, KindCase{"COPY t FROM STDIN;", StatementKind::copy_from_client},
         KindCase{"COPY t TO STDOUT;", StatementKind::copy_to_client}));
-
-TEST(StatementSplitter, LineAt) {
-    EXPECT_EQ(line_at("", 0), 1);
-    EXPECT_EQ(line_at("a\nb\nc", 0), 1);
-    EXPECT_EQ(line_at("a\nb\nc", 1), 1);  // the '\n' itself is still on line 1
-    EXPECT_EQ(line_at("a\nb\nc", 2), 2);
-    EXPECT_EQ(line_at("a\nb\nc", 4), 3);
-    EXPECT_EQ(line_at("a\nb\n", 100), 3);  // past the end: the line after the last newline
-}
 
 }  // namespace
 }  // namespace pgentry::migrations

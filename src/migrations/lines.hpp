@@ -1,0 +1,39 @@
+#pragma once
+// Where the lines of a migration's text end, as PostgreSQL sees them. The server's lexer (scan.l:
+// newline [\n\r], non_newline [^\n\r], comment ("--"{non_newline}*)), and psql's, end a "--" comment at a
+// CR as at an LF, and libpq numbers a query's lines (an error's "LINE n") the same way, a CRLF once. Read
+// only up to LF, a file with CR line endings, or a stray CR after a comment, is one long comment: nothing
+// after its first "--" would run. Every reader of a migration's lines and comments goes through here.
+//
+// A line ends at an LF, a CRLF, or a lone CR (one not followed by LF). The texts given are bodies with CRLF
+// normalized to LF (migration.hpp), where a CR before an LF is left only by a CR CR LF (a file converted to
+// CRLF twice): as a CRLF it ends one line.
+#include <cstddef>
+#include <string_view>
+
+namespace pgentry::migrations {
+
+// Where a "--" comment at from ends: the first CR or LF from there, or the end of text.
+std::size_t comment_end(std::string_view text, std::size_t from);
+
+// Whether the byte at offset is a CR that ends a line of its own (not the CR of a CRLF).
+bool is_lone_cr(std::string_view text, std::size_t offset);
+
+// 1-based line of byte offset within text: one more than the line ends before it.
+int line_at(std::string_view text, std::size_t offset);
+
+// Where the line holding offset begins.
+std::size_t line_begin(std::string_view text, std::size_t offset);
+
+struct Line {
+    std::string_view text;  // without its line end
+    std::size_t next;       // where the next line begins (text.size() after the last)
+};
+
+// The line that begins at begin.
+Line line_from(std::string_view text, std::size_t begin);
+
+// The line that ends right before begin, the start of a line other than the first.
+std::string_view line_before(std::string_view text, std::size_t begin);
+
+}  // namespace pgentry::migrations
