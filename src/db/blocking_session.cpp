@@ -13,20 +13,29 @@ constexpr auto answer_timeout = std::chrono::milliseconds(500);
 
 // $1: the waiting backend's pid, 0 to find it by application_name. The blocker's columns other than pid
 // and application_name are NULL to a role without pg_read_all_stats that is not the blocker's own.
+// Frequent calls of pg_blocking_pids "could have some impact on database performance, because it needs
+// exclusive access to the lock manager's shared state for a short time" (PostgreSQL docs 9.26 "System
+// Information Functions"), and so could a frequently read pg_locks (docs 54.12 "pg_locks"). Both run only
+// for a waiter, a backend whose wait_event_type is 'Lock' ("waiting for a heavyweight lock", docs 28.2.3,
+// "Wait Event Types"): a statement that runs long unblocked, looked at many times under a short
+// lock_timeout, costs one read of pg_stat_activity a look. The two read the lock manager one after the
+// other, and a short wait may end in between: the lock wanted is read first (the lateral subquery runs
+// for each waiter row, before pg_blocking_pids of it), so that a row names both the table and the
+// blocker, and a wait ended in between leaves no row rather than a blocker without its table.
 constexpr const char* lock_wait_query = R"sql(
 WITH waiter AS (
-    SELECT a.pid FROM pg_stat_activity a
-    WHERE CASE WHEN $1::int <> 0 THEN a.pid = $1::int
-               ELSE a.application_name = current_setting('application_name') AND a.pid <> pg_backend_pid()
-                    AND a.wait_event_type = 'Lock' END
-    LIMIT 1),
-wanted AS (
-    SELECT CASE WHEN l.relation IS NOT NULL THEN '"' || c.relname || '"'
-                WHEN l.locktype = 'transactionid' THEN 'a row (transaction ' || l.transactionid || ')'
-                ELSE l.locktype END AS object
-    FROM pg_locks l JOIN waiter w ON l.pid = w.pid LEFT JOIN pg_class c ON c.oid = l.relation
-    WHERE NOT l.granted LIMIT 1)
-SELECT coalesce((SELECT object FROM wanted), ''),
+    SELECT a.pid, wanted.object FROM pg_stat_activity a
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN l.relation IS NOT NULL THEN '"' || c.relname || '"'
+                    WHEN l.locktype = 'transactionid' THEN 'a row (transaction ' || l.transactionid || ')'
+                    ELSE l.locktype END AS object
+        FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
+        WHERE l.pid = a.pid AND NOT l.granted LIMIT 1) wanted
+    WHERE a.wait_event_type = 'Lock'
+      AND CASE WHEN $1::int <> 0 THEN a.pid = $1::int
+               ELSE a.application_name = current_setting('application_name') AND a.pid <> pg_backend_pid() END
+    LIMIT 1)
+SELECT coalesce(w.object, ''),
        b.pid,
        CASE WHEN coalesce(b.application_name, '') = '' THEN 'no application_name' ELSE b.application_name END,
        coalesce(host(b.client_addr), CASE WHEN b.state IS NULL THEN 'address not visible' ELSE 'local socket' END),
@@ -42,14 +51,23 @@ LIMIT 1
 
 }  // namespace
 
-std::optional<LockWait> BlockingSessions::look(int worker_pid) {
-    if (refused_) {
-        return std::nullopt;
+bool BlockingSessions::open() {
+    if (!observer_ && !refused_) {
+        try {
+            observer_.emplace(Connection::open(loop_, params_, Clock::now() + connect_timeout));
+        } catch (const ConnectError& failure) {
+            refused_ = true;
+            log::debug(std::string("no session to see who blocks migration statements: ") + failure.what());
+        }
+    }
+    return observer_.has_value();
+}
+
+LookAnswer BlockingSessions::look(int worker_pid) {
+    if (!open()) {
+        return {};
     }
     try {
-        if (!observer_) {
-            observer_.emplace(Connection::open(loop_, params_, Clock::now() + connect_timeout));
-        }
         // The pid is a number pgentry got from the server: inlined, as send() takes no parameters.
         std::string sql = lock_wait_query;
         for (std::size_t at = sql.find("$1"); at != std::string::npos; at = sql.find("$1")) {
@@ -63,22 +81,20 @@ std::optional<LockWait> BlockingSessions::look(int worker_pid) {
             observer_.reset();
             refused_ = true;
             log::debug("no server connection to spare for seeing who blocks migration statements");
-            return std::nullopt;
+            return {};
         }
         if (answer->rows() == 0) {
-            return std::nullopt;
+            return {true, std::nullopt};
         }
-        return LockWait{answer->text(0, 0),
-                        fmt::format("pid {}, {}, {}, {} since {}", answer->text(0, 1), answer->text(0, 2),
-                                    answer->text(0, 3), answer->text(0, 4), answer->text(0, 5))};
-    } catch (const ConnectError& failure) {
-        refused_ = true;
-        log::debug(std::string("no session to see who blocks migration statements: ") + failure.what());
+        return {true,
+                LockWait{answer->text(0, 0),
+                         fmt::format("pid {}, {}, {}, {} since {}", answer->text(0, 1), answer->text(0, 2),
+                                     answer->text(0, 3), answer->text(0, 4), answer->text(0, 5))}};
     } catch (const QueryError& failure) {
         observer_.reset();
         log::debug(std::string("seeing who blocks a migration statement: ") + failure.what());
     }
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace pgentry::db

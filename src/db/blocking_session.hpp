@@ -5,8 +5,11 @@
 //
 // Looked up while the statement waits, from a session of its own: once lock_timeout has cancelled the
 // statement, the server no longer knows which lock it wanted (the 55P03 error names no table) nor whom
-// it queued behind (pg_blocking_pids of an idle backend is empty). The lock session cannot ask: a query
-// in its transaction would take a snapshot that a CREATE INDEX CONCURRENTLY then waits for.
+// it queued behind (pg_blocking_pids returns "an empty array if there are none", PostgreSQL docs 9.26
+// "System Information Functions", and a backend that no longer waits has none), so a look after the
+// timeout would find nothing. When to look, so that a look falls inside each wait, is the caller's:
+// DdlSection knows the lock_timeout. The lock session cannot ask: a query in its transaction would take a
+// snapshot that a CREATE INDEX CONCURRENTLY then waits for.
 #include <optional>
 #include <string>
 
@@ -19,16 +22,27 @@ struct LockWait {
     std::string blocker;  // "pid 4242, app@web-1, 10.0.1.7, idle in transaction since 12:00:03 UTC"
 };
 
+// One look's finding.
+struct LookAnswer {
+    bool answered = false;         // false: no session to look from, or no answer in time
+    std::optional<LockWait> wait;  // the session the statement waited behind, when it waited
+};
+
 class BlockingSessions {
 public:
     BlockingSessions(EventLoop& loop, ConnectParams params) : loop_(loop), params_(std::move(params)) {}
 
     // What the backend worker_pid (0: unknown behind a pooler; then the session of pgentry's
     // application_name that waits for a lock) waits for and the first session in its way, the one not
-    // waiting itself first. nullopt when it does not wait or the look failed (no connection to spare,
-    // no answer within half a second: the migration must not wait for its observer). Opens its session
-    // on first use; never throws a QueryError or ConnectError.
-    std::optional<LockWait> look(int worker_pid);
+    // waiting itself first. Not answered when the look failed (no connection to spare, no answer within
+    // half a second: the migration must not wait for its observer). Cheap while the statement does not
+    // wait for a lock: one read of pg_stat_activity. Opens its session on first use; never throws a
+    // QueryError or ConnectError.
+    LookAnswer look(int worker_pid);
+
+    // Opens now, rather than at the first look, the connection looks ask on; false when none is to be
+    // had (looks are then not answered). Never throws.
+    bool open();
 
 private:
     EventLoop& loop_;

@@ -16,6 +16,20 @@ namespace {
 constexpr std::string_view lock_not_available = "55P03";
 constexpr auto first_pause = std::chrono::milliseconds(500);
 constexpr auto longest_pause = std::chrono::seconds(10);
+constexpr int looks_per_lock_timeout = 4;
+constexpr auto closest_looks = std::chrono::milliseconds(10);
+constexpr auto farthest_looks = std::chrono::seconds(1);
+// Under a lock_timeout shorter than this, the connections the checks and looks ask on open before the
+// statement is sent rather than at its first check: opening one (a backend started, an authentication
+// exchange, more on a busy machine) can outlast a wait this short, which then ends unseen (seen here: a
+// 50 ms wait missed, its first check opening two connections). Longer ones keep them unopened until a
+// statement runs that long, as a migration of quick statements never does.
+constexpr auto open_early_below = std::chrono::seconds(1);
+
+// The lock_timeout in effect on the worker, in ms however a SET spelled it: pg_settings gives an integer
+// setting in its unit, ms for lock_timeout (PostgreSQL docs 54.24 "pg_settings").
+constexpr std::string_view lock_timeout_in_effect =
+    "(SELECT setting::bigint FROM pg_settings WHERE name = 'lock_timeout')";
 
 // A transactional section's lock timeout on its way out of db::apply (which rolls back) to retrying().
 struct LockTimedOut {
@@ -45,6 +59,30 @@ Clock::duration pause_before(int retry) {
     return std::min<Clock::duration>(jittered(base * 4 / 5, base * 6 / 5), longest_pause);
 }
 
+std::chrono::milliseconds read_lock_timeout(Connection& worker) {
+    return std::chrono::milliseconds(
+        worker.exec(fmt::format("SELECT {}", lock_timeout_in_effect)).integer(0, 0));
+}
+
+// When a statement under lock_timeout (0: none) is checked and looked at. lock_timeout counts from the start
+// of each lock wait ("The time limit applies separately to each lock acquisition attempt": PostgreSQL docs
+// 20.11.1 "Statement Behavior"), and a wait may begin late in a long statement: the looks go on the whole
+// statement long, a fourth of the timeout apart, so that each wait is looked at about four times and one
+// look held up (a busy machine, a slow answer) leaves others inside it. Never closer than 10 ms: a
+// statement that runs long unblocked pays a look each time (one read of pg_stat_activity,
+// blocking_session.cpp), and a wait shorter than a look's round trip cannot be seen anyway. Never farther
+// than a second, the first no later than 200 ms, as for any statement (StatementWatch).
+StatementWatch watch_for(std::chrono::milliseconds lock_timeout) {
+    StatementWatch watch;
+    if (lock_timeout.count() > 0) {
+        watch.every =
+            std::clamp<Clock::duration>(lock_timeout / looks_per_lock_timeout, closest_looks, farthest_looks);
+        watch.open_early = lock_timeout < open_early_below;
+    }
+    watch.first = std::min(watch.first, watch.every);
+    return watch;
+}
+
 }  // namespace
 
 DdlSection::DdlSection(DdlGuard& guard, Connection& worker, const Lock& lock,
@@ -59,12 +97,15 @@ DdlSection::DdlSection(DdlGuard& guard, Connection& worker, const Lock& lock,
           return migrations::sets_lock_timeout(statement.text);
       })) {
     // The backend the statements run on, for pg_blocking_pids: in a transaction that is the server
-    // connection the transaction holds, also behind a pooler.
+    // connection the transaction holds, also behind a pooler. And the lock_timeout they start with.
     if (transaction_) {
         const std::string set = own_lock_timeout_ ? ""
                                                   : fmt::format("SET LOCAL lock_timeout = {}; ",
                                                                 guard_.policy_.lock_timeout.count());
-        worker_pid_ = static_cast<int>(worker_.exec(set + "SELECT pg_backend_pid()").integer(0, 0));
+        const Result started =
+            worker_.exec(fmt::format("{}SELECT pg_backend_pid(), {}", set, lock_timeout_in_effect));
+        worker_pid_ = static_cast<int>(started.integer(0, 0));
+        lock_timeout_ = std::chrono::milliseconds(started.integer(0, 1));
         return;
     }
     worker_pid_ = worker_.direct_backend_pid();
@@ -76,17 +117,22 @@ DdlSection::DdlSection(DdlGuard& guard, Connection& worker, const Lock& lock,
                         "next",
                         migration_.path.string()));
     }
+    if (!session_sets_ || own_lock_timeout_) {
+        lock_timeout_ = read_lock_timeout(worker_);  // pgentry sets none: the server's, until a SET
+    }
 }
 
 void DdlSection::run(std::string_view statement, std::optional<std::string_view> copy_rows) {
     const std::string text(statement);
     if (transaction_) {
-        return attempt(text, copy_rows, true);
+        attempt(text, copy_rows, true);
+        return follow_own_setting(statement);
     }
     const migrations::IndexStatement index = migrations::read_index_statement(statement);
     const bool exempt = migrations::runs_without_lock_timeout(index);
     if (session_sets_ && !own_lock_timeout_) {
-        worker_.exec(fmt::format("SET lock_timeout = {}", exempt ? 0 : guard_.policy_.lock_timeout.count()));
+        lock_timeout_ = exempt ? std::chrono::milliseconds(0) : guard_.policy_.lock_timeout;
+        worker_.exec(fmt::format("SET lock_timeout = {}", lock_timeout_.count()));
     }
     indexes_.before(worker_, lock_, index, fmt::format("{} {}", migration_.version, migration_.name));
     for (;;) {
@@ -98,23 +144,30 @@ void DdlSection::run(std::string_view statement, std::optional<std::string_view>
             guard_.after_timeout(migration_, timed_out.description, false);
         }
     }
+    follow_own_setting(statement);
     indexes_.after(worker_, index);
 }
 
 void DdlSection::attempt(const std::string& statement, std::optional<std::string_view> copy_rows,
                          bool guarded) {
-    guard_.seen_.reset();
-    const auto look = [this] {
-        if (auto seen = guard_.blocking_.look(worker_pid_)) {
-            guard_.seen_ = std::move(seen);
+    StatementWatch watch = watch_for(lock_timeout_);
+    DdlGuard::Looks looks;
+    looks.first = watch.first;
+    if (guarded) {
+        if (watch.open_early) {
+            guard_.blocking_.open();
         }
-    };
+        watch.look = [this, &looks] {
+            ++looks.made;
+            LookAnswer answer = guard_.blocking_.look(worker_pid_);
+            looks.answered += answer.answered ? 1 : 0;
+            if (answer.wait) {
+                looks.last_seen = std::move(answer.wait);
+            }
+        };
+    }
     try {
-        if (guarded) {
-            lock_.exec_watched(worker_, statement, copy_rows, look);
-        } else {
-            lock_.exec_watched(worker_, statement, copy_rows);
-        }
+        lock_.exec_watched(worker_, statement, copy_rows, watch);
     } catch (const OwnLockWait&) {
         throw;  // waiting again would not help: it says what to change
     } catch (const QueryError& failure) {
@@ -122,7 +175,13 @@ void DdlSection::attempt(const std::string& statement, std::optional<std::string
         if (failure.error().sqlstate != lock_not_available || (!transaction_ && worker_.in_transaction())) {
             throw;
         }
-        throw LockTimedOut{guard_.describe(migration_, own_lock_timeout_, guard_.seen_)};
+        throw LockTimedOut{guard_.describe(migration_, own_lock_timeout_, looks)};
+    }
+}
+
+void DdlSection::follow_own_setting(std::string_view statement) {
+    if (own_lock_timeout_ && migrations::sets_lock_timeout(statement)) {
+        lock_timeout_ = read_lock_timeout(worker_);
     }
 }
 
@@ -145,14 +204,30 @@ void DdlGuard::retrying(const migrations::Migration& migration, const std::funct
 }
 
 std::string DdlGuard::describe(const migrations::Migration& migration, bool own_lock_timeout,
-                               const std::optional<LockWait>& seen) const {
+                               const Looks& looks) const {
+    const auto& seen = looks.last_seen;
     const std::string object = seen && !seen->object.empty() ? " on " + seen->object : "";
     const std::string within =
         own_lock_timeout ? "the section's own lock_timeout" : spelled(policy_.lock_timeout);
-    const std::string holder =
-        seen ? "held by " + seen->blocker : "the session in the way was gone before pgentry could see it";
     return fmt::format("{} {}: no lock{} within {} ({})", migration.version, migration.name, object, within,
-                       holder);
+                       in_the_way(looks));
+}
+
+// Only what the looks found: a session not seen may still be there.
+std::string DdlGuard::in_the_way(const Looks& looks) {
+    if (looks.last_seen) {
+        return "held by " + looks.last_seen->blocker;
+    }
+    const std::string_view not_seen = "the session in the way was not seen";
+    if (looks.made == 0) {
+        return fmt::format("{}: the wait ended before pgentry's first look, {} into the statement", not_seen,
+                           spelled(std::chrono::duration_cast<std::chrono::milliseconds>(looks.first)));
+    }
+    if (looks.answered == 0) {
+        return fmt::format("{}: pgentry could not look (no connection to spare, or no answer in time)",
+                           not_seen);
+    }
+    return fmt::format("{}: the statement was not waiting behind one when pgentry looked", not_seen);
 }
 
 void DdlGuard::after_timeout(const migrations::Migration& migration, const std::string& description,

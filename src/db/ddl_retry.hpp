@@ -35,13 +35,15 @@ class DdlGuard;
 // One section's statements under the policy. Made by DdlGuard::section after the section's BEGIN (or,
 // for transaction:false, outside any transaction). What it decides, per section:
 // - a section that sets lock_timeout itself (migrations::sets_lock_timeout) keeps its own value: pgentry
-//   sets none for it;
+//   sets none for it, and reads the value in effect after each statement that sets it;
 // - a transactional section: SET LOCAL lock_timeout once, ending with the transaction;
 // - transaction:false, on a session of pgentry's own: SET lock_timeout before each statement (0 before
 //   CREATE/DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY); through a pooler nothing is set (a session
 //   SET could stay on the server connection the application gets next), with a warning;
 // - transaction:false: invalid indexes are healed before CREATE INDEX CONCURRENTLY and checked before the
-//   record (db/invalid_index.hpp).
+//   record (db/invalid_index.hpp);
+// - how often a statement in flight is looked at (watch_for): often enough that a look falls inside every
+//   lock wait the lock_timeout in effect allows, however short.
 class DdlSection {
 public:
     // One statement (Lock::exec_watched's arguments). A lock timeout: in a transactional section it
@@ -56,6 +58,8 @@ private:
     DdlSection(DdlGuard& guard, Connection& worker, const Lock& lock, const migrations::Migration& migration,
                const migrations::Section& section, const std::vector<migrations::Statement>& statements);
     void attempt(const std::string& statement, std::optional<std::string_view> copy_rows, bool guarded);
+    // After a statement of the section's own: a SET lock_timeout in it holds for the statements after it.
+    void follow_own_setting(std::string_view statement);
 
     DdlGuard& guard_;
     Connection& worker_;
@@ -65,6 +69,7 @@ private:
     bool own_lock_timeout_;      // the section sets lock_timeout itself
     bool session_sets_ = false;  // transaction:false on a session of pgentry's own
     int worker_pid_ = 0;         // the backend the statements run on; 0 behind a pooler outside a transaction
+    std::chrono::milliseconds lock_timeout_{0};  // in effect for the next statement; 0: none
     BuiltIndexes indexes_;
 };
 
@@ -86,9 +91,20 @@ public:
 
 private:
     friend class DdlSection;
-    // The warning's first part: "<version> <name>: no lock on "users" within 5s (held by ...)".
+    // What the looks at one statement found, for its warning.
+    struct Looks {
+        Clock::duration first{};            // when the first was due, counted from the statement's start
+        int made = 0;                       // looks started
+        int answered = 0;                   // looks the server answered
+        std::optional<LockWait> last_seen;  // the session in the way at the last look that found one
+    };
+
+    // The warning's first part: "<version> <name>: no lock on "users" within 5s (held by ...)", or what
+    // pgentry knows when it saw no session in the way.
     std::string describe(const migrations::Migration& migration, bool own_lock_timeout,
-                         const std::optional<LockWait>& seen) const;
+                         const Looks& looks) const;
+    // The warning's parenthesis: "held by pid 4242, ...", or why no session in the way was seen.
+    static std::string in_the_way(const Looks& looks);
     // After a lock timeout: the warning and the pause, or Error(75) once --ddl-retry-timeout passed.
     void after_timeout(const migrations::Migration& migration, const std::string& description,
                        bool transactional);
@@ -96,7 +112,6 @@ private:
     EventLoop& loop_;
     BlockingSessions blocking_;
     DdlPolicy policy_;
-    std::optional<LockWait> seen_;                    // the last look while the statement in flight waited
     std::optional<Clock::time_point> first_timeout_;  // of the migration being retried
     int retries_ = 0;
 };

@@ -7,13 +7,6 @@
 
 namespace pgentry::db {
 
-namespace {
-
-constexpr auto first_block_check = std::chrono::milliseconds(200);
-constexpr auto block_check_every = std::chrono::seconds(1);
-
-}  // namespace
-
 std::optional<Lock> Lock::acquire(const LockSessions& sessions, std::string_view kind,
                                   std::chrono::milliseconds timeout,
                                   const std::function<bool()>& still_needed) {
@@ -31,10 +24,12 @@ void Lock::confirm() const {
 }
 
 Result Lock::exec_watched(Connection& worker, const std::string& statement,
-                          std::optional<std::string_view> copy_rows,
-                          const std::function<void()>& while_waiting) const {
+                          std::optional<std::string_view> copy_rows, const StatementWatch& watch) const {
+    if (kind_ && watch.open_early) {
+        kind_->open_checks();
+    }
     worker.send(statement, copy_rows);
-    auto check_at = Clock::now() + first_block_check;
+    auto check_at = Clock::now() + watch.first;
     for (;;) {
         if (auto result = worker.await_result(check_at)) {
             return std::move(*result);
@@ -49,10 +44,10 @@ Result Lock::exec_watched(Connection& worker, const std::string& statement,
                 "", "name the tables (e.g. VACUUM ANALYZE my_table), or run with --lock=advisory",
                 std::nullopt, ""});
         }
-        if (while_waiting) {
-            while_waiting();
+        if (watch.look) {
+            watch.look();
         }
-        check_at = Clock::now() + block_check_every;
+        check_at = Clock::now() + watch.every;
     }
 }
 

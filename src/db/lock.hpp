@@ -22,6 +22,18 @@ public:
     using QueryError::QueryError;
 };
 
+// What Lock::exec_watched does while a statement runs. At each check (the first after `first`, then every
+// `every`) it asks whether the statement waits for pgentry's own lock, then calls `look` (when given).
+// A check that must catch a lock wait has to come before the wait's lock_timeout ends it: the caller that
+// knows the timeout sets the schedule (db/ddl_retry.cpp). The default, 200 ms then every second, leaves
+// quick statements without any check, and the checks' connection unopened until the first.
+struct StatementWatch {
+    Clock::duration first = std::chrono::milliseconds(200);
+    Clock::duration every = std::chrono::seconds(1);
+    bool open_early = false;  // open the checks' connection before the statement is sent
+    std::function<void()> look;
+};
+
 class Lock {
 public:
     // The lock of kind (--lock's spelling: "table", "advisory") on sessions.table. `sessions.session` is
@@ -53,13 +65,11 @@ public:
 
     // Runs one migration statement on `worker` (exec's shape). A statement that waits for this lock's
     // own session (VACUUM or ANALYZE of the whole database, under --lock=table) would wait forever: it
-    // is cancelled and reported as QueryError 55P03 saying why and what to do. Checked after 200 ms,
-    // then every second, so quick statements cost nothing more.
-    // copy_rows: the inline data of a COPY ... FROM STDIN statement (Connection::send). while_waiting runs
-    // at each of those checks (after the first 200 ms of a statement): the lock-wait warnings look then.
+    // is cancelled and reported as QueryError 55P03 saying why and what to do. Checked as `watch` says.
+    // copy_rows: the inline data of a COPY ... FROM STDIN statement (Connection::send).
     Result exec_watched(Connection& worker, const std::string& statement,
                         std::optional<std::string_view> copy_rows = std::nullopt,
-                        const std::function<void()>& while_waiting = {}) const;
+                        const StatementWatch& watch = {}) const;
 
 private:
     Lock(std::unique_ptr<LockKind> kind, std::string table)

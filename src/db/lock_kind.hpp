@@ -45,6 +45,10 @@ public:
     // worker's; false for kinds that block no statement.
     virtual bool blocks_worker() { return false; }
 
+    // Opens now, rather than at the first check, the connection blocks_worker() asks on; false when none
+    // is to be had (it then checks nothing). Never throws.
+    virtual bool open_checks() { return false; }
+
     // Gives the lock back; idempotent.
     virtual void release() = 0;
 };

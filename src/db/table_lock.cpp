@@ -68,7 +68,7 @@ void TableLock::confirm() {
     }
 }
 
-bool TableLock::blocks_worker() {
+bool TableLock::open_checks() {
     if (!observer_ && !observer_refused_) {
         try {
             observer_.emplace(
@@ -79,14 +79,21 @@ bool TableLock::blocks_worker() {
                        refused.what());
         }
     }
-    if (!observer_) {
+    return observer_.has_value();
+}
+
+bool TableLock::blocks_worker() {
+    if (!open_checks()) {
         return false;
     }
     // Behind a pooler the worker's backend is found by its application_name: other pgentry instances
-    // never wait on this lock (they try with NOWAIT).
+    // never wait on this lock (they try with NOWAIT). pg_blocking_pids takes the lock manager's shared
+    // state for a moment (PostgreSQL docs 9.26, "System Information Functions"): asked only while the
+    // worker waits for a lock, so that checking a statement that runs long unblocked, as often as a short
+    // lock_timeout needs (DdlSection), costs one read of pg_stat_activity.
     observer_->send(
         fmt::format("SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE {} "
-                    "AND {} = ANY (pg_blocking_pids(a.pid)))",
+                    "AND CASE WHEN a.wait_event_type = 'Lock' THEN {} = ANY (pg_blocking_pids(a.pid)) END)",
                     worker_pid_ != 0 ? fmt::format("a.pid = {}", worker_pid_)
                                      : "a.application_name = current_setting('application_name')",
                     holder_pid_));

@@ -22,6 +22,7 @@ public:
     bool try_take() override;
     std::string describe_holder() override;
     void confirm() override;
+    bool open_checks() override;
     bool blocks_worker() override;
     void release() override;
 

@@ -46,6 +46,7 @@ TEST_F(LockSession, RoleStatementTimeoutDoesNotEndTheWaitForTheLock) {
 struct SelfBlockCase {
     const char* name;
     const char* file;
+    const char* ddl_lock_timeout;  // shorter than the first check before it was fixed: 200 ms
 };
 
 void PrintTo(const SelfBlockCase& self_block, std::ostream* os) {
@@ -59,7 +60,9 @@ TEST_P(SelfBlock, StatementWaitingForPgentrysOwnLockFailsAtOnce) {
     dir.write("1_table.sql", "CREATE TABLE t (id int);\n");
     dir.write("2_maintenance.sql", GetParam().file);
 
-    const auto result = pgentry("migrate-only", {"--lock=table"}, {}, 20s);
+    const auto result =
+        pgentry("migrate-only",
+                {"--lock=table", std::string("--ddl-lock-timeout=") + GetParam().ddl_lock_timeout}, {}, 20s);
 
     EXPECT_EQ(result.exit_code, 70) << result;
     EXPECT_LT(result.elapsed, 10s) << result;
@@ -75,8 +78,14 @@ TEST_P(SelfBlock, StatementWaitingForPgentrysOwnLockFailsAtOnce) {
 INSTANTIATE_TEST_SUITE_P(
     Statements, SelfBlock,
     ::testing::Values(SelfBlockCase{"VacuumAnalyzeWithoutTransaction",
-                                    "-- migrate:up transaction:false\nVACUUM ANALYZE;\n"},
-                      SelfBlockCase{"AnalyzeInATransaction", "-- migrate:up\nANALYZE;\n"}),
+                                    "-- migrate:up transaction:false\nVACUUM ANALYZE;\n", "5s"},
+                      SelfBlockCase{"AnalyzeInATransaction", "-- migrate:up\nANALYZE;\n", "5s"},
+                      // Before: cancelled by its lock_timeout before the first check, retried for
+                      // --ddl-retry-timeout as if an application session were in the way.
+                      SelfBlockCase{"VacuumAnalyzeUnderAShortLockTimeout",
+                                    "-- migrate:up transaction:false\nVACUUM ANALYZE;\n", "100ms"},
+                      SelfBlockCase{"AnalyzeInATransactionUnderAShortLockTimeout",
+                                    "-- migrate:up\nANALYZE;\n", "100ms"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

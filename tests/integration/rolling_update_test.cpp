@@ -197,6 +197,90 @@ TEST_F(RollingUpdate, ASectionsOwnLockTimeoutIsKept) {
     EXPECT_TRUE(db.has_column("users", "z"));
 }
 
+struct ShortWaitCase {
+    const char* name;
+    const char* migration;         // 1_add_x.sql, which waits for the blocker's lock
+    const char* ddl_lock_timeout;  // --ddl-lock-timeout
+    const char* within;            // how the lines name the lock timeout
+};
+
+void PrintTo(const ShortWaitCase& short_wait, std::ostream* os) {
+    *os << short_wait.name;
+}
+
+class ShortLockWait : public RollingUpdate, public ::testing::WithParamInterface<ShortWaitCase> {};
+
+// Before: a wait shorter than pgentry's first look (200 ms into the statement) or between two looks (a
+// second apart) ended unseen, and every line said "the session in the way was gone before pgentry could
+// see it", without the table, while the blocker still held its lock.
+TEST_P(ShortLockWait, EveryLineNamesTheTableAndTheSessionInTheWay) {
+    dir.write("1_add_x.sql", GetParam().migration);
+    Blocker blocker(db, "app@web-1");
+
+    const auto result =
+        migrate({std::string("--ddl-lock-timeout=") + GetParam().ddl_lock_timeout, "--ddl-retry-timeout=2s"});
+
+    EXPECT_EQ(result.exit_code, 75) << result;
+    const std::string named = std::string("1 add_x: no lock on \"users\" within ") + GetParam().within +
+                              " (held by pid " + std::to_string(blocker.pid()) + ", app@web-1, " +
+                              blocker.address() + ", idle in transaction since ";
+    std::vector<std::string> said;
+    for (const auto& line : lines(result.err)) {
+        if (contains(line, "[warn]") && contains(line, "rolled back, retry ")) {
+            said.push_back(line);
+        }
+    }
+    said.push_back(line_with(result.err, {"[error]"}));
+    EXPECT_GE(said.size(), 2U) << result;
+    for (const auto& line : said) {
+        EXPECT_TRUE(contains(line, named));
+    }
+    EXPECT_FALSE(db.has_column("users", "x"));
+    EXPECT_TRUE(db.applied_versions().empty());
+    EXPECT_EQ(db.sql().count("SELECT count(*) FROM pg_stat_activity WHERE pid = " +
+                             std::to_string(blocker.pid()) + " AND state = 'idle in transaction'"),
+              1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Statements, ShortLockWait,
+    ::testing::Values(
+        ShortWaitCase{"DdlLockTimeout100ms", "ALTER TABLE users ADD COLUMN x int;\n", "100ms", "100ms"},
+        ShortWaitCase{"DdlLockTimeout100msTransactionFalse",
+                      "-- migrate:up transaction:false\nALTER TABLE users ADD COLUMN x int;\n", "100ms",
+                      "100ms"},
+        ShortWaitCase{"OwnLockTimeout50ms",
+                      "SET lock_timeout = '50ms';\nALTER TABLE users ADD COLUMN x int;\n", "5s",
+                      "the section's own lock_timeout"},
+        ShortWaitCase{"OwnLockTimeout50msTransactionFalse",
+                      "-- migrate:up transaction:false\nSET lock_timeout = '50ms';\n"
+                      "ALTER TABLE users ADD COLUMN x int;\n",
+                      "5s", "the section's own lock_timeout"},
+        // lock_timeout counts from the start of each lock wait, here 1.5 s into the statement.
+        ShortWaitCase{
+            "AWaitLateInALongStatement",
+            "DO $$ BEGIN PERFORM pg_sleep(1.5); LOCK TABLE users IN ACCESS EXCLUSIVE MODE; END $$;\n",
+            "100ms", "100ms"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// A statement that gives up without waiting (NOWAIT) is never seen waiting: the lines say so, and do not
+// claim, as they did, that the session in the way was gone.
+TEST_F(RollingUpdate, ALockNotWaitedForIsReportedAsNotSeen) {
+    dir.write("1_add_x.sql",
+              "LOCK TABLE users IN ACCESS EXCLUSIVE MODE NOWAIT;\nALTER TABLE users ADD COLUMN x int;\n");
+    Blocker blocker(db, "app@web-1");
+
+    const auto result = migrate({"--ddl-retry-timeout=1s"});
+
+    EXPECT_EQ(result.exit_code, 75) << result;
+    EXPECT_TRUE(
+        contains(line_with(result.err, {"[error]"}),
+                 "1 add_x: no lock within 5s (the session in the way was not seen: the wait ended before "
+                 "pgentry's first look, 200ms into the statement); rolled back, gave up after 1s"));
+    EXPECT_EQ(result.err.find("gone"), std::string::npos) << result;
+    EXPECT_FALSE(db.has_column("users", "x"));
+}
+
 struct HealCase {
     const char* name;
     const char* setup;      // makes an invalid index
