@@ -26,10 +26,12 @@ constexpr auto farthest_looks = std::chrono::seconds(1);
 // statement runs that long, as a migration of quick statements never does.
 constexpr auto open_early_below = std::chrono::seconds(1);
 
-// The lock_timeout in effect on the worker, in ms however a SET spelled it: pg_settings gives an integer
-// setting in its unit, ms for lock_timeout (PostgreSQL docs 54.24 "pg_settings").
+// The lock_timeout in effect on the worker, in ms however a SET spelled it: current_setting shows it with its
+// unit ("0", "100ms", "5s", "1min"; PostgreSQL docs 20.1.1 "Parameter Names and Values"), which interval
+// input reads. Not pg_settings' integer in ms: that view builds a row for every setting, and the section's
+// first query took 0.76 ms instead of 0.19 (pgbench), on every migration (bench/cases/02).
 constexpr std::string_view lock_timeout_in_effect =
-    "(SELECT setting::bigint FROM pg_settings WHERE name = 'lock_timeout')";
+    "(extract(epoch FROM current_setting('lock_timeout')::interval) * 1000)::bigint";
 
 // A transactional section's lock timeout on its way out of db::apply (which rolls back) to retrying().
 struct LockTimedOut {
