@@ -4,6 +4,7 @@
 #include <cctype>
 #include <climits>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <system_error>
 
@@ -179,7 +180,60 @@ po::parsed_options parse_config_text(const std::string& text, const std::string&
     return parsed;
 }
 
+// The command line's values of `name`, unknown options skipped; none when it does not parse even so.
+std::vector<std::string> command_line_values(const std::vector<std::string>& args, const std::string& name) {
+    namespace style = po::command_line_style;
+    std::vector<std::string> values;
+    try {
+        const po::parsed_options parsed = po::command_line_parser(args)
+                                              .options(descriptions())
+                                              .style(style::default_style & ~style::allow_guessing)
+                                              .extra_style_parser(command_starts)
+                                              .allow_unregistered()
+                                              .run();
+        for (const po::option& option : parsed.options) {
+            if (option.string_key == name && !option.unregistered && !option.value.empty()) {
+                values.push_back(option.value.front());
+            }
+        }
+    } catch (const po::error&) {
+        // A value missing or given to a flag: nothing more is to be read from it.
+    }
+    return values;
+}
+
+// The config file's values of `name`, other keys unchecked; none when it cannot be read.
+std::vector<std::string> config_file_values(const std::string& path, const std::string& name) {
+    std::vector<std::string> values;
+    try {
+        for (const ConfigEntry& entry : read_config_entries(read_file(path), path)) {
+            if (entry.key == name) {
+                values.push_back(entry.value);
+            }
+        }
+    } catch (const std::exception&) {
+        // Unreadable, or not key = value lines: the error being reported may be that very one.
+    }
+    return values;
+}
+
 }  // namespace
+
+std::vector<std::string> values_despite_errors(const std::vector<std::string>& args, const Environment& env,
+                                               const std::string& name) {
+    std::vector<std::string> values = command_line_values(args, name);
+    if (const auto variable = env.find(variable_for(name)); variable != env.end()) {
+        values.push_back(variable->second);
+    }
+    std::vector<std::string> config = command_line_values(args, "config");
+    if (const auto variable = env.find(variable_for("config")); variable != env.end()) {
+        config.push_back(variable->second);
+    }
+    if (!config.empty()) {
+        std::ranges::move(config_file_values(config.front(), name), std::back_inserter(values));
+    }
+    return values;
+}
 
 Sources::Sources(const std::vector<std::string>& args) {
     const po::parsed_options parsed = parse_command_line(args);

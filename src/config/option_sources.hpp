@@ -51,6 +51,12 @@ private:
     std::vector<std::string> command_;
 };
 
+// Every value given for option `name` (as option_table.hpp names it), highest precedence first, read past
+// the errors that stop Sources: unknown options, variables and keys are skipped. Only to report such an
+// error in the --log-format asked for: an unknown option must not hide --log-format=json given next to it.
+std::vector<std::string> values_despite_errors(const std::vector<std::string>& args, const Environment& env,
+                                               const std::string& name);
+
 inline Error usage_error(const std::string& message) {
     return Error(exit_code::usage, message);
 }

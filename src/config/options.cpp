@@ -275,10 +275,10 @@ std::optional<Setting> config_file(const Sources& sources) {
     return std::nullopt;
 }
 
-// The highest-precedence valid --log-format read so far, to report an error in the format asked for.
-LogFormat requested_log_format(const Sources& sources) {
-    for (const Setting& setting : sources.settings("log-format")) {
-        if (LogFormat format{}; process::parse_name(setting.value, process::log_formats, format)) {
+// The highest-precedence valid --log-format given, to report a usage error in the format asked for.
+LogFormat requested_log_format(const std::vector<std::string>& args, const Environment& env) {
+    for (const std::string& value : detail::values_despite_errors(args, env, "log-format")) {
+        if (LogFormat format{}; process::parse_name(value, process::log_formats, format)) {
             return format;
         }
     }
@@ -292,22 +292,21 @@ std::string_view name_of(LockKind kind) {
 }
 
 Parsed parse(const std::vector<std::string>& args, const Environment& env) {
-    std::optional<Sources> sources;
     try {
-        sources.emplace(args);
-        if (sources->on_command_line("help")) {
+        Sources sources(args);
+        if (sources.on_command_line("help")) {
             return {Options{}, detail::help_text()};
         }
-        if (sources->on_command_line("version")) {
+        if (sources.on_command_line("version")) {
             return {Options{}, std::string("pgentry ") + PGENTRY_VERSION + "\n"};
         }
-        sources->read_environment(env);
-        if (const std::optional<Setting> path = config_file(*sources)) {
-            sources->read_config_file(*path);
+        sources.read_environment(env);
+        if (const std::optional<Setting> path = config_file(sources)) {
+            sources.read_config_file(*path);
         }
-        return {resolve(*sources, env), std::nullopt};
+        return {resolve(sources, env), std::nullopt};
     } catch (const Error& error) {
-        throw UsageError(error, sources ? requested_log_format(*sources) : LogFormat::text);
+        throw UsageError(error, requested_log_format(args, env));
     }
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -225,6 +226,45 @@ TEST(OptionErrors, UnknownOptionNeverEchoesItsValue) {
     const std::string message = usage_error({"--database-ur=postgres://app:hunter2@db/app"});
     EXPECT_TRUE(mentions(message, {"--database-ur", "did you mean --database-url?"}));
     EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+}
+
+// The format a usage error is reported in (UsageError::log_format), or nullopt when parse throws none.
+std::optional<LogFormat> usage_error_format(const Args& args, const Environment& env = {}) {
+    try {
+        parse(args, env);
+    } catch (const UsageError& error) {
+        return error.log_format();
+    }
+    return std::nullopt;
+}
+
+// An unknown option, variable or key stops reading before --log-format is stored: the error must still
+// come out as the JSON a log driver parses, wherever --log-format=json was given.
+TEST(OptionErrors, ReportedInTheLogFormatAskedForWhereverTheErrorIs) {
+    const TempDir dir;
+    const std::string json_config = dir.write("json.conf", "log-format = json\nbogus = 1\n");
+    const std::string plain_config = dir.write("plain.conf", "mode = lint\nbogus = 1\n");
+    struct Case {
+        Args args;
+        Environment env;
+        LogFormat expected;
+    };
+    const std::vector<Case> cases = {
+        {{"--log-format=json", "--bogus"}, {}, LogFormat::json},
+        {{"--bogus", "--log-format", "json"}, {}, LogFormat::json},
+        {{"--bogus"}, {{"PGENTRY_LOG_FORMAT", "json"}}, LogFormat::json},
+        {{"--mode=lint"}, {{"PGENTRY_LOG_FORMAT", "json"}, {"PGENTRY_BOGUS", "1"}}, LogFormat::json},
+        {{"--config=" + json_config}, {}, LogFormat::json},
+        {{"--bogus"}, {{"PGENTRY_CONFIG", json_config}}, LogFormat::json},
+        {{"--log-format=json", "--config=" + plain_config}, {}, LogFormat::json},
+        // Precedence as ever, and a value that is itself wrong does not count.
+        {{"--log-format=text", "--config=" + json_config}, {}, LogFormat::text},
+        {{"--log-format=jsn", "--bogus"}, {}, LogFormat::text},
+        {{"--bogus"}, {}, LogFormat::text},
+    };
+    for (const Case& c : cases) {
+        EXPECT_EQ(usage_error_format(c.args, c.env), c.expected) << testing::PrintToString(c.args);
+    }
 }
 
 struct BadValue {
