@@ -9,7 +9,7 @@ namespace pgentry::lint {
 
 enum class Severity {
     hazard,  // a rule of SPEC's table: --lint=error refuses to apply, --mode=lint exits 1
-    note,    // syntax-error: printed, never a reason to refuse (the server decides)
+    note,    // syntax-error: printed (--mode=lint exits 1), never a reason for --lint=error to refuse
 };
 
 struct Finding {

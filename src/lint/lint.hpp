@@ -39,8 +39,8 @@ boost::json::object to_json(const Finding& finding);
 void log_findings(const Findings& findings);
 
 // --mode=lint: check_each, one finding per line on out (text, or one JSON object per line), then the exit
-// code: 0 when no rule found anything, 1 when one did (syntax-error findings are printed but, as everywhere,
-// never a failure). Throws what MigrationSet::load throws for a bad set (65, 66).
+// code: 0 when nothing was found, 1 when something was (a syntax-error too: only --lint=error never refuses
+// for one). Throws what MigrationSet::load throws for a bad set (65, 66).
 int run_lint_mode(const std::filesystem::path& migrations_dir, config::LogFormat format, std::ostream& out);
 
 }  // namespace pgentry::lint

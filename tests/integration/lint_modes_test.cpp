@@ -165,10 +165,10 @@ TEST_F(LintMode, CleanFilesExit0AndPrintNothing) {
     EXPECT_EQ(result.out, "");
 }
 
-TEST_F(LintMode, SyntaxErrorsArePrintedButDoNotFail) {
+TEST_F(LintMode, SyntaxErrorsAreFindingsToo) {
     const auto typo = dir.write("20240101000001_typo.sql", "-- migrate:up\nSELEC 1;\n").string();
     const auto result = lint();
-    EXPECT_EQ(result.exit_code, 0) << result;
+    EXPECT_EQ(result.exit_code, 1) << result;
     EXPECT_TRUE(result.out.starts_with(typo + ":2:1: syntax-error: ")) << result;
 }
 

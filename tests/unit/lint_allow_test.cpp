@@ -44,6 +44,14 @@ TEST(LintAllow, ABlankLineOrAStatementEndsItsReach) {
               Expected{"ban-drop-table@3:1"});
 }
 
+TEST(LintAllow, AfterCodeItIsThatCodesNotTheNextStatements) {
+    EXPECT_EQ(lint_one("DROP TABLE a; -- pgentry:allow ban-drop-table\nDROP TABLE b;\n"),
+              Expected{"ban-drop-table@2:1"});
+    EXPECT_EQ(lint_one("ALTER TABLE t DROP COLUMN a; -- pgentry:allow ban-drop-column\n"
+                       "-- dropping b too\nALTER TABLE t DROP COLUMN b;\n"),
+              Expected{"ban-drop-column@3:1"});
+}
+
 TEST(LintAllow, BeforeTheFirstMarkerAcceptsForTheWholeFile) {
     EXPECT_EQ(lint_one("-- pgentry:allow ban-drop-table,ban-drop-column\n-- migrate:up\nDROP TABLE a;\n"
                        "ALTER TABLE b DROP COLUMN c;\nALTER TABLE b RENAME TO d;\n"),

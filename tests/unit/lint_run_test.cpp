@@ -100,15 +100,19 @@ TEST(LintRun, LintModePrintsOneFindingPerLineAndExitsOneWhenThereAreSome) {
     EXPECT_EQ(count, 2);
 }
 
-TEST(LintRun, LintModeExitsZeroWithoutFindingsOrWithSyntaxErrorsOnly) {
+TEST(LintRun, LintModeExitsZeroWithoutFindingsAndOneWithAny) {
     const LintDir dir;
     dir.write("1_ok.sql", "CREATE TABLE t (id int);\n");
     std::ostringstream out;
     EXPECT_EQ(run_lint_mode(dir.path(), config::LogFormat::text, out), 0);
     EXPECT_EQ(out.str(), "");
     dir.write("2_new_syntax.sql", "SELECT 1 FROM;;\n");
-    EXPECT_EQ(run_lint_mode(dir.path(), config::LogFormat::text, out), 0);
+    EXPECT_EQ(run_lint_mode(dir.path(), config::LogFormat::text, out), 1);
     EXPECT_NE(out.str().find("syntax-error"), std::string::npos);
+    dir.write("2_new_syntax.sql", "-- pgentry:allow syntax-error\nSELECT 1 FROM;;\n");
+    std::ostringstream allowed;
+    EXPECT_EQ(run_lint_mode(dir.path(), config::LogFormat::text, allowed), 0);
+    EXPECT_EQ(allowed.str(), "");
 }
 
 TEST(LintRun, BytesThatAreNoUtf8AndDeepNestingAreRead) {
