@@ -137,6 +137,7 @@ int connect_and_act(const config::Options& options, pipeline::ReadAhead& files, 
         .rollback_steps = options.rollback_steps,
         .rollback_to = options.rollback_to,
         .ddl = {.lock_timeout = options.ddl_lock_timeout, .retry_timeout = options.ddl_retry_timeout},
+        .report_format = options.log_format,
     };
     db::Connection session =
         db::wait_for_database(loop, params, settings.wait_timeout, [&files] { files.get(); });

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include "common/error.hpp"
@@ -15,7 +18,7 @@ namespace pgentry::pipeline {
 namespace {
 
 struct StatusLine {
-    std::string name = "-";
+    std::optional<std::string> name;  // none: the file is missing
     std::string state;
     std::string applied_at;
 };
@@ -46,9 +49,22 @@ void print_status(MigrationDatabase& database, const migrations::MigrationSet& s
         return database.history.read(database.session, db::History::InsertedAt::read).applied;
     });
     const auto lines = status_lines(set, applied);
+    if (database.settings.report_format == process::LogFormat::json) {
+        for (const auto& [version, line] : lines) {
+            out << boost::json::serialize(boost::json::object{
+                       {"version", version},
+                       {"name", line.name ? boost::json::value(*line.name) : boost::json::value(nullptr)},
+                       {"state", line.state},
+                       {"applied_at", line.applied_at.empty() ? boost::json::value(nullptr)
+                                                              : boost::json::value(line.applied_at)}})
+                << '\n';
+        }
+        out.flush();
+        return;
+    }
     std::size_t name_width = 4;
     for (const auto& [version, line] : lines) {
-        name_width = std::max(name_width, line.name.size());
+        name_width = std::max(name_width, line.name.value_or("-").size());
     }
     const std::string row = "{:<18}  {:<" + std::to_string(name_width) + "}  {:<12}  {}";
     auto print = [&](const auto& version, const auto& name, const auto& state, const auto& applied_at) {
@@ -58,7 +74,7 @@ void print_status(MigrationDatabase& database, const migrations::MigrationSet& s
     };
     print("version", "name", "state", "applied at");
     for (const auto& [version, line] : lines) {
-        print(version, line.name, line.state, line.applied_at);
+        print(version, line.name.value_or("-"), line.state, line.applied_at);
     }
     out.flush();
 }

@@ -9,6 +9,7 @@
 #include "db/ddl_retry.hpp"
 #include "db/history.hpp"
 #include "lint/policy.hpp"
+#include "process/log_format.hpp"
 
 namespace pgentry::pipeline {
 
@@ -22,6 +23,7 @@ struct MigrationSettings {
     int rollback_steps = 1;                                      // --steps
     std::optional<std::int64_t> rollback_to;  // --to: the applied version to end at (0: all)
     db::DdlPolicy ddl;                        // --ddl-lock-timeout, --ddl-retry-timeout
+    process::LogFormat report_format = process::LogFormat::text;  // --log-format: how status prints
 };
 
 }  // namespace pgentry::pipeline

@@ -113,5 +113,22 @@ TEST_F(Checksums, StatusPrintsEveryMigrationWithItsState) {
     EXPECT_FALSE(db.has_table("fourth")) << "status applied a migration";
 }
 
+TEST_F(Checksums, StatusPrintsOneJsonObjectAMigrationWithLogFormatJson) {
+    dir.write("20240101000001_first.sql", table_migration("first"));
+    dir.write("20240101000002_second.sql", table_migration("second"));
+    ASSERT_EQ(migrate().exit_code, 0);
+    dir.remove("20240101000002_second.sql");
+    dir.write("20240101000003_third.sql", table_migration("third"));
+
+    const auto status = pgentry("status", {"--log-format=json"});
+    ASSERT_EQ(status.exit_code, 0) << status;
+    const std::string applied_at = R"("applied_at":"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")";
+    const std::regex expected(R"(\{"version":20240101000001,"name":"first","state":"up",)" + applied_at +
+                              R"(\}\n\{"version":20240101000002,"name":null,"state":"file missing",)" +
+                              applied_at +
+                              R"(\}\n\{"version":20240101000003,"name":"third","state":"down","applied_at":null\}\n)");
+    EXPECT_TRUE(std::regex_match(status.out, expected)) << status;
+}
+
 }  // namespace
 }  // namespace pgentry::test
