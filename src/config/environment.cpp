@@ -10,7 +10,10 @@ Environment current_environment() {
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
         const std::string_view text(*entry);
         const std::size_t equals = text.find('=');
-        if (equals != std::string_view::npos) {
+        const std::string_view name = text.substr(0, equals);
+        // database_url.cpp's chain: its PGENTRY_ names, then DATABASE_URL(_FILE).
+        const bool read = name.starts_with("PGENTRY_") || name == "DATABASE_URL" || name == "DATABASE_URL_FILE";
+        if (read && equals != std::string_view::npos) {
             // emplace keeps the first of duplicate names, the one getenv() returns.
             env.emplace(text.substr(0, equals), text.substr(equals + 1));
         }
