@@ -112,6 +112,8 @@ private:
                 marker->begin = begin;
                 marker->sql_begin = current.next;
                 markers.push_back(*marker);
+            } else {
+                reject_indented_marker(current.text, line);
             }
             begin = current.next;
         }
@@ -134,6 +136,18 @@ private:
         if (is_lone_cr(body, line.next - 1)) {
             fail(line_number, fmt::format("a carriage return (CR) without LF after '{}': {}",
                                           trim_end(line.text), lone_cr_advice));
+        }
+    }
+
+    // dbmate reads a marker only at the start of a line (dbmate#108): an indented "-- migrate:down" is a
+    // comment to it and to the server, and the down section's SQL would run as part of up, and be recorded.
+    void reject_indented_marker(std::string_view line, int line_number) const {
+        const std::size_t start = line.find_first_not_of(blanks);
+        if (start != 0 && start != std::string_view::npos && marker_comment(line.substr(start))) {
+            fail(line_number, fmt::format("indented marker '{}': a marker must start its line (dbmate reads it "
+                                          "only there, and would run what follows as part of the section "
+                                          "before); remove the blanks before it",
+                                          trim_end(line.substr(start))));
         }
     }
 

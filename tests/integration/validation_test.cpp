@@ -69,6 +69,11 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidSet{"UnknownMarkerOption",
                    {{"20240102000000_x.sql", "-- migrate:up transaction:maybe\nSELECT 1;\n"}},
                    "20240102000000_x.sql:1"},
+        // dbmate#108: run, it would drop the column it adds, and record the version.
+        InvalidSet{"IndentedDownMarker",
+                   {{"20240102000000_x.sql",
+                     "-- migrate:up\nCREATE TABLE x (id int);\n  -- migrate:down\nDROP TABLE x;\n"}},
+                   "20240102000000_x.sql:3"},
         InvalidSet{"UnknownDownMarkerOption",
                    {{"20240102000000_x.sql",
                      "-- migrate:up\nSELECT 1;\n\n-- migrate:down nocache:true\nSELECT 2;\n"}},

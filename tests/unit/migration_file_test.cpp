@@ -262,6 +262,19 @@ TEST(MigrationBody, UnknownMarkerIsAnError) {
     EXPECT_NE(error_of("-- migrate: up\n"), "");
 }
 
+// dbmate#108: dbmate and the server both read an indented marker as a comment, so its down SQL would run as
+// part of up, and the version be recorded.
+TEST(MigrationBody, AnIndentedMarkerIsAnError) {
+    EXPECT_EQ(error_of("-- migrate:up\nALTER TABLE t ADD c int;\n  -- migrate:down\nALTER TABLE t DROP c;\n"),
+              "migrations/2_x.sql:3: indented marker '-- migrate:down': a marker must start its line (dbmate "
+              "reads it only there, and would run what follows as part of the section before); remove the "
+              "blanks before it");
+    EXPECT_NE(error_of("-- migrate:up\nSELECT 1;\n\t--  Migrate:Down transaction:false\nSELECT 2;\n"), "");
+    EXPECT_NE(error_of("\t-- migrate:up\nSELECT 1;\n"), "");
+    // Indented ordinary comments stay comments.
+    EXPECT_EQ(parse("-- migrate:up\n  -- migrating users\nSELECT 1;\n").up.sql, "  -- migrating users\nSELECT 1;\n");
+}
+
 TEST(MigrationBody, SqlBeforeTheFirstMarkerIsAnError) {
     EXPECT_EQ(error_of("-- intro\nSELECT 1;\n-- migrate:up\nSELECT 2;\n"),
               "migrations/2_x.sql:2: SQL before the first '-- migrate:' marker "
