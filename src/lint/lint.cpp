@@ -20,11 +20,6 @@ namespace {
 using migrations::Migration;
 using migrations::Section;
 
-// 1-based byte column of offset in text.
-int column_at(std::string_view text, std::size_t offset) {
-    return static_cast<int>(offset - migrations::line_begin(text, offset) + 1);
-}
-
 // The rules the comments before the file's first marker accept for the whole file.
 std::set<std::string> file_allowed(const Migration& migration) {
     std::set<std::string> allowed;
@@ -68,9 +63,12 @@ public:
         const std::set<std::string> for_file = file_allowed(migration);
         const std::string code = without_copy_rows(section, statements);
         const AllowedByLine by_line = find_allow_comments(code);
+        migrations::LineCounter lines(code);
         for (const migrations::Statement& statement : statements) {
-            const std::set<std::string> allowed = statement_allowed(code, statement, by_line, for_file);
-            lint_statement(migration, statement, allowed);
+            lines.at(statement.offset);
+            const migrations::LineCounter at_statement = lines;  // where its findings count lines from
+            const std::set<std::string> allowed = statement_allowed(code, statement, lines, by_line, for_file);
+            lint_statement(migration, statement, at_statement, allowed);
         }
     }
 
@@ -80,15 +78,15 @@ private:
     // "DROP TABLE a; -- pgentry:allow ban-drop-table" it accepts the DROP, not the statement below it.
     static std::set<std::string> statement_allowed(std::string_view code,
                                                    const migrations::Statement& statement,
-                                                   const AllowedByLine& by_line,
+                                                   migrations::LineCounter& lines, const AllowedByLine& by_line,
                                                    const std::set<std::string>& for_file) {
         std::set<std::string> allowed = for_file;
-        const int first = migrations::line_at(code, statement.offset);
-        const int last = migrations::line_at(code, statement.offset + statement.text.size() - 1);
+        const auto [first, begin_of_first] = lines.at(statement.offset);
+        const int last = lines.at(statement.offset + statement.text.size() - 1).line;
         for (auto it = by_line.lower_bound(first); it != by_line.end() && it->first <= last; ++it) {
             allowed.insert(it->second.begin(), it->second.end());
         }
-        std::size_t begin = migrations::line_begin(code, statement.offset);
+        std::size_t begin = begin_of_first;
         for (int line = first - 1; line >= 1 && begin > 0; --line) {
             const std::string_view text = migrations::line_before(code, begin);
             begin = static_cast<std::size_t>(text.data() - code.data());
@@ -104,13 +102,14 @@ private:
     }
 
     void lint_statement(const Migration& migration, const migrations::Statement& statement,
-                        const std::set<std::string>& allowed) {
+                        const migrations::LineCounter& at_statement, const std::set<std::string>& allowed) {
         const Section& section = migration.up;
         const auto report = [&](std::string_view rule, std::size_t offset, std::string message,
                                 Severity severity) {
             if (!allowed.contains(std::string(rule))) {
-                findings_.push_back({std::string(rule), migration.path, section.line_of(offset),
-                                     column_at(section.sql, offset), std::move(message), severity});
+                const auto [line, line_begin] = migrations::LineCounter(at_statement).at(offset);
+                findings_.push_back({std::string(rule), migration.path, section.first_line + line - 1,
+                                     static_cast<int>(offset - line_begin + 1), std::move(message), severity});
             }
         };
         auto parsed = parse_statement(statement.text);

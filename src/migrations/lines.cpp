@@ -25,11 +25,16 @@ bool is_lone_cr(std::string_view text, std::size_t offset) {
 }
 
 int line_at(std::string_view text, std::size_t offset) {
-    int line = 1;
-    for (std::size_t i = 0; i < std::min(offset, text.size()); ++i) {
-        line += ends_line(text, i) ? 1 : 0;
+    return LineCounter(text).at(offset).line;
+}
+
+LineCounter::Position LineCounter::at(std::size_t offset) {
+    for (; counted_ < std::min(offset, text_.size()); ++counted_) {
+        if (ends_line(text_, counted_)) {
+            position_ = {position_.line + 1, counted_ + 1};
+        }
     }
-    return line;
+    return position_;
 }
 
 std::size_t line_begin(std::string_view text, std::size_t offset) {

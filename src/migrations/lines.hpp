@@ -22,6 +22,26 @@ bool is_lone_cr(std::string_view text, std::size_t offset);
 // 1-based line of byte offset within text: one more than the line ends before it.
 int line_at(std::string_view text, std::size_t offset);
 
+// line_at and line_begin for offsets asked in non-decreasing order, in time linear in the text over all the
+// calls: asked from the start for each statement, the lint took 13 s over a file of 20,000 INSERTs (a data
+// migration). A copy goes on from where the original was.
+class LineCounter {
+public:
+    struct Position {
+        int line;                // 1-based, as line_at
+        std::size_t line_begin;  // as line_begin
+    };
+
+    explicit LineCounter(std::string_view text) : text_(text) {}
+    // Requires offset >= every offset asked of this counter before.
+    Position at(std::size_t offset);
+
+private:
+    std::string_view text_;
+    std::size_t counted_ = 0;  // the line ends before here are counted in position_
+    Position position_{1, 0};
+};
+
 // Where the line holding offset begins.
 std::size_t line_begin(std::string_view text, std::size_t offset);
 

@@ -1,6 +1,8 @@
 // Where lines and "--" comments end: at an LF, a CRLF or a lone CR, as PostgreSQL's lexer and libpq see them.
 #include "migrations/lines.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace pgentry::migrations {
@@ -46,6 +48,18 @@ TEST(Lines, LineBeginIsAfterTheLastLineEnd) {
     EXPECT_EQ(line_begin(text, 4), 3u);
     EXPECT_EQ(line_begin(text, 8), 7u);
     EXPECT_EQ(line_begin(text, 11), 10u);
+}
+
+TEST(Lines, LineCounterAgreesWithLineAtAndLineBeginAndACopyGoesOn) {
+    const std::string_view text = "ab\rcd\r\nef\n\ngh\r\r\nij";
+    LineCounter counter(text);
+    for (std::size_t offset = 0; offset <= text.size() + 1; ++offset) {
+        LineCounter copy = counter;
+        const auto [line, begin] = counter.at(offset);
+        EXPECT_EQ(line, line_at(text, offset)) << offset;
+        EXPECT_EQ(begin, line_begin(text, std::min(offset, text.size()))) << offset;
+        EXPECT_EQ(copy.at(text.size()).line, line_at(text, text.size())) << "a copy made at " << offset;
+    }
 }
 
 TEST(Lines, LineFromStopsAtEachKindOfLineEnd) {

@@ -1,6 +1,8 @@
 // The lint as pgentry runs it: the pending run as one (what an earlier pending migration creates is new),
 // exact FILE:LINE:COL, the JSON fields, --mode=lint's output and exit code.
+#include <chrono>
 #include <sstream>
+#include <string>
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -123,6 +125,26 @@ TEST(LintRun, BytesThatAreNoUtf8AndDeepNestingAreRead) {
     const auto set = migrations::MigrationSet::load(dir.path());
     EXPECT_EQ(summary(check(set, {1})), Expected{"ban-drop-table@2:1"});
     EXPECT_EQ(summary(check(set, {2})), Expected{"adding-field-with-default@1:1"});
+}
+
+// goose#74, sql-migrate#90: data migrations of many thousand statements. Each statement's line was counted
+// from the start of the file: 20,000 INSERTs took 13 s, 300,000 about 50 minutes with every signal blocked.
+TEST(LintRun, ManyStatementsTakeTimeLinearInTheirSize) {
+    const LintDir dir;
+    std::string inserts = "CREATE TABLE many (id int, v text);\n";
+    std::string drops = "-- migrate:up\n";
+    for (int i = 0; i < 20000; ++i) {
+        inserts += "INSERT INTO many VALUES (" + std::to_string(i) + ", 'row; -- not a comment');\n";
+        drops += "DROP TABLE t" + std::to_string(i) + "; ";  // one line: a column far into it
+    }
+    dir.write("1_inserts.sql", inserts);
+    dir.write("2_drops.sql", drops + "\n");
+    const auto start = std::chrono::steady_clock::now();
+    const Findings findings = dir.check_all();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    ASSERT_EQ(findings.size(), 20000u);
+    EXPECT_EQ(findings.back().line, 2);
+    EXPECT_EQ(findings.back().column, static_cast<int>(drops.size() - 14 - 19 + 1));
 }
 
 TEST(LintRun, TheSameInputGivesTheSameFindings) {
