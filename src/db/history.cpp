@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "db/checksum_column.hpp"
+#include "db/history_shape.hpp"
 #include "db/step.hpp"
 #include "log/log.hpp"
 
@@ -163,7 +164,12 @@ HistoryState History::read(Connection& connection, InsertedAt inserted_at) const
                 throw;
             }
         }
-        // Made by Ecto: no checksum column yet.
+        // No checksum column: made by Ecto, or by another tool, whose table pgentry must not touch (before
+        // anything changes it, in every mode that reads it).
+        if (auto foreign = foreign_history(history_columns(connection, located_), table_)) {
+            throw Error(exit_code::usage, *foreign,
+                        MigrationContext{0, "", "", std::string(reading_history)});
+        }
         return {true, false, rows(false)};
     } catch (const QueryError& failure) {
         if (failure.error().sqlstate != insufficient_privilege) {

@@ -47,7 +47,9 @@ public:
     // table only after catalog lookups, and a whole libpq program (connection included) took 0.97 ms longer
     // with SELECT's 200 rows than with `SELECT 1`, 0.02 ms longer with COPY's (measured here). Insertion
     // times only when asked for (--mode=status shows them), with a SELECT: COPY would print them in the
-    // session's DateStyle.
+    // session's DateStyle. A table without the checksum column costs two more: the fallback read, and
+    // before it a look at its columns, which refuses another tool's table (history_shape.hpp) with
+    // Error(64) before anything changes it.
     enum class InsertedAt { skip, read };
     HistoryState read(Connection& connection, InsertedAt inserted_at = InsertedAt::skip) const;
 
