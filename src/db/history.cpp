@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "db/checksum_column.hpp"
+#include "db/history_shape.hpp"
 #include "db/step.hpp"
 #include "log/log.hpp"
 
@@ -162,7 +164,12 @@ HistoryState History::read(Connection& connection, InsertedAt inserted_at) const
                 throw;
             }
         }
-        // Made by Ecto: no checksum column yet.
+        // No checksum column: made by Ecto, or by another tool, whose table pgentry must not touch (before
+        // anything changes it, in every mode that reads it).
+        if (auto foreign = foreign_history(history_columns(connection, located_), table_)) {
+            throw Error(exit_code::usage, *foreign,
+                        MigrationContext{0, "", "", std::string(reading_history)});
+        }
         return {true, false, rows(false)};
     } catch (const QueryError& failure) {
         if (failure.error().sqlstate != insufficient_privilege) {
@@ -193,7 +200,8 @@ void History::locate(Connection& connection) {
     located_.schema = result.optional_text(0, 1).value_or(result.optional_text(0, 2).value_or(""));
 }
 
-void History::ensure(Connection& connection, const HistoryState& state) {
+void History::ensure(Connection& connection, const HistoryState& state,
+                     std::chrono::milliseconds lock_timeout) {
     if (!state.table_exists) {
         try {
             // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
@@ -233,10 +241,9 @@ void History::ensure(Connection& connection, const HistoryState& state) {
         log::debug("created " + located_.text());
     } else if (!state.has_checksum) {
         try {
-            // Nullable without default: no table rewrite; Ecto ignores the column.
-            connection.exec(
-                fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS checksum text", located_.quoted()));
-            log::info("added the checksum column to " + located_.text());
+            if (add_checksum_column(connection, located_, lock_timeout)) {
+                log::info("added the checksum column to " + located_.text());
+            }
         } catch (const QueryError& failure) {
             const auto& code = failure.error().sqlstate;
             if (code != insufficient_privilege && code != read_only_transaction) {

@@ -1,5 +1,6 @@
 #pragma once
 // Ecto's schema_migrations table, shared so one history serves pgentry and Ecto releases alike.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,7 +47,9 @@ public:
     // table only after catalog lookups, and a whole libpq program (connection included) took 0.97 ms longer
     // with SELECT's 200 rows than with `SELECT 1`, 0.02 ms longer with COPY's (measured here). Insertion
     // times only when asked for (--mode=status shows them), with a SELECT: COPY would print them in the
-    // session's DateStyle.
+    // session's DateStyle. A table without the checksum column costs two more: the fallback read, and
+    // before it a look at its columns, which refuses another tool's table (history_shape.hpp) with
+    // Error(64) before anything changes it.
     enum class InsertedAt { skip, read };
     HistoryState read(Connection& connection, InsertedAt inserted_at = InsertedAt::skip) const;
 
@@ -56,10 +59,13 @@ public:
     // else current_schema(), where CREATE TABLE puts it.
     void locate(Connection& connection);
 
-    // Creates the schema (only when it does not exist) and the table (many replicas may race to), or
-    // adds the checksum column to Ecto's table: when its owner is another role, warns and goes on
-    // without checksums. Error(70) saying what to grant when the role may not create them.
-    void ensure(Connection& connection, const HistoryState& state);
+    // Before pgentry writes the table, after locate(), on an idle session: creates the schema (only when it
+    // does not exist) and the table (many replicas may race to), or adds the checksum column to Ecto's table
+    // without waiting inside the server (add_checksum_column: Error(75) naming the holder once lock_timeout,
+    // 0: none, passes; Interrupted on a stop signal). When the role may not alter the table (another role
+    // owns it, a read-only transaction), warns and goes on without checksums. Error(70) saying what to grant
+    // when the role may not create the schema or the table.
+    void ensure(Connection& connection, const HistoryState& state, std::chrono::milliseconds lock_timeout);
 
     // The migration's row, in the caller's transaction, and its removal (rollback).
     void record(Connection& connection, std::int64_t version, const std::string& checksum) const;

@@ -11,7 +11,8 @@ std::optional<Lock> Lock::acquire(const LockSessions& sessions, std::string_view
                                   std::chrono::milliseconds timeout,
                                   const std::function<bool()>& still_needed) {
     Lock lock(make_lock_kind(kind, sessions), sessions.table.text());
-    if (!poll_for_lock(*lock.kind_, sessions.worker.loop(), sessions.table, timeout, still_needed)) {
+    if (!poll_for_lock(*lock.kind_, "the migration lock", sessions.worker.loop(), sessions.table, timeout,
+                       still_needed)) {
         return std::nullopt;
     }
     return lock;

@@ -11,6 +11,7 @@
 
 #include "db/connection.hpp"
 #include "db/history.hpp"
+#include "db/polled_lock.hpp"
 
 namespace pgentry::db {
 
@@ -23,19 +24,10 @@ struct LockSessions {
     const TableName& table;
 };
 
-class LockKind {
+// try_take() and describe_holder() as PolledLock says; try_take() throws Error(64) when the kind cannot work
+// here (--lock=advisory through a pooler).
+class LockKind : public PolledLock {
 public:
-    virtual ~LockKind() = default;
-
-    // One attempt that never waits inside the server; true when the lock is now held. A waiter holds
-    // no transaction between attempts (SPEC step 3): a session blocked in LOCK TABLE or
-    // pg_advisory_lock holds an xmin, and the holder's CREATE INDEX CONCURRENTLY then waits for it
-    // (hexpm/hexpm#1817, golang-migrate/migrate#960). Error(64) when the kind cannot work here.
-    virtual bool try_take() = 0;
-
-    // "pid 123 (app, 10.0.0.5) since ...", or why it is unknown: for the wait reports and the timeout.
-    virtual std::string describe_holder() = 0;
-
     // Error(70) (table) when the lock no longer guards the worker; called right before each migration's
     // record commits.
     virtual void confirm() = 0;

@@ -19,26 +19,25 @@ constexpr auto nap_max = std::chrono::milliseconds(75);
 
 }  // namespace
 
-bool poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table, std::chrono::milliseconds timeout,
-                   const std::function<bool()>& still_needed) {
+bool poll_for_lock(PolledLock& lock, std::string_view what, EventLoop& loop, const TableName& table,
+                   std::chrono::milliseconds timeout, const std::function<bool()>& still_needed) {
     const auto start = Clock::now();
     const std::optional<Clock::time_point> deadline =
         timeout.count() > 0 ? std::optional(start + timeout) : std::nullopt;
     auto next_report = start + first_report;
-    while (!kind.try_take()) {
+    while (!lock.try_take()) {
         if (still_needed && !still_needed()) {
-            log::debug("stopped waiting for the migration lock: nothing left to do");
+            log::debug(fmt::format("stopped waiting for {}: nothing left to do", what));
             return false;
         }
         const auto now = Clock::now();
         if (deadline && now >= *deadline) {
             throw Error(exit_code::lock_timeout,
-                        fmt::format("gave up waiting for the migration lock on {} after {} ms "
-                                    "(--lock-timeout): held by {}",
-                                    table.text(), timeout.count(), kind.describe_holder()));
+                        fmt::format("gave up waiting for {} on {} after {} ms (--lock-timeout): held by {}",
+                                    what, table.text(), timeout.count(), lock.describe_holder()));
         }
         if (now >= next_report) {
-            log::info("waiting for the migration lock held by " + kind.describe_holder());
+            log::info(fmt::format("waiting for {} held by {}", what, lock.describe_holder()));
             next_report = Clock::now() + report_every;
         }
         auto wake = now + jittered(nap_min, nap_max);
@@ -50,7 +49,7 @@ bool poll_for_lock(LockKind& kind, EventLoop& loop, const TableName& table, std:
         }
     }
     log::debug(
-        fmt::format("took the migration lock in {} ms",
+        fmt::format("took {} in {} ms", what,
                     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()));
     return true;
 }

@@ -16,10 +16,9 @@ void migrate(MigrationDatabase& database, const migrations::MigrationSet& set) {
     warn_missing(plan);
     refuse_changed(plan);
     if (plan.pending.empty()) {
-        // Adopting an Ecto-made table adds the checksum column once, even with nothing to apply.
-        if (state.table_exists && !state.has_checksum) {
-            db::with_step(db::creating_history, [&] { database.history.ensure(database.session, state); });
-        }
+        // Nothing is written, so an Ecto-made table is left as it is (its rows read as unverified, SPEC "The
+        // migrations table and the lock"): adding the checksum column would take ACCESS EXCLUSIVE on every
+        // replica's boot until one got it, the lock queue the no-op boot is meant not to join (goose#751).
         log::info("Migrations already up");
         return;
     }
@@ -27,7 +26,11 @@ void migrate(MigrationDatabase& database, const migrations::MigrationSet& set) {
     lint_pending(plan.pending, database.settings.lint);
 
     db::MigrationSession worker = database.open_worker();
-    db::with_step(db::creating_history, [&] { database.history.ensure(database.session, state); });
+    // Before the migration lock: once this instance holds SHARE UPDATE EXCLUSIVE on the table, its own
+    // ALTER from another session could never get the ACCESS EXCLUSIVE that adding the checksum column
+    // needs. That wait is for the same holder as the migration lock's, under the same --lock-timeout.
+    db::with_step(db::creating_history,
+                  [&] { database.history.ensure(database.session, state, database.settings.lock_timeout); });
     const auto read_again = [&] {
         plan = make_plan(set, db::with_step(db::reading_history, [&] {
                                   return database.history.read(worker.connection());

@@ -99,7 +99,7 @@ TEST_F(Migrate, ChecksumIsTheSha256OfTheFileWithoutMarkersAfterCrlfNormalization
 }
 
 TEST_F(Migrate, AdoptsATableMadeByEcto) {
-    db.sql().exec("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, inserted_at timestamp(0))");
+    db.sql().exec(std::string(ecto_schema_migrations));
     db.sql().exec("INSERT INTO schema_migrations VALUES (20240705205730, '2024-07-05 20:57:30')");
     db.sql().exec(
         "CREATE TABLE users (id bigserial PRIMARY KEY, first_name text, last_name text, "

@@ -83,6 +83,11 @@ private:
     std::unique_ptr<Connection> sql_;
 };
 
+// The table an Ecto release makes (ecto_sql's Postgres adapter, FIELD-NOTES.md): no checksum column.
+inline constexpr std::string_view ecto_schema_migrations =
+    "CREATE TABLE IF NOT EXISTS \"schema_migrations\" (\"version\" bigint, \"inserted_at\" timestamp(0), "
+    "PRIMARY KEY (\"version\"))";
+
 // application_name of pgentry's sessions on this machine.
 std::string pgentry_application_name();
 
