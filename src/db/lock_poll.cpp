@@ -22,8 +22,7 @@ constexpr auto nap_max = std::chrono::milliseconds(75);
 bool poll_for_lock(PolledLock& lock, std::string_view what, EventLoop& loop, const TableName& table,
                    std::chrono::milliseconds timeout, const std::function<bool()>& still_needed) {
     const auto start = Clock::now();
-    const std::optional<Clock::time_point> deadline =
-        timeout.count() > 0 ? std::optional(start + timeout) : std::nullopt;
+    const Clock::time_point deadline = timeout.count() > 0 ? start + timeout : Clock::time_point::max();
     auto next_report = start + first_report;
     while (!lock.try_take()) {
         if (still_needed && !still_needed()) {
@@ -31,7 +30,7 @@ bool poll_for_lock(PolledLock& lock, std::string_view what, EventLoop& loop, con
             return false;
         }
         const auto now = Clock::now();
-        if (deadline && now >= *deadline) {
+        if (now >= deadline) {
             throw Error(exit_code::lock_timeout,
                         fmt::format("gave up waiting for {} on {} after {} ms (--lock-timeout): held by {}",
                                     what, table.text(), timeout.count(), lock.describe_holder()));
@@ -40,11 +39,7 @@ bool poll_for_lock(PolledLock& lock, std::string_view what, EventLoop& loop, con
             log::info(fmt::format("waiting for {} held by {}", what, lock.describe_holder()));
             next_report = Clock::now() + report_every;
         }
-        auto wake = now + jittered(nap_min, nap_max);
-        if (deadline) {
-            wake = std::min(wake, *deadline);
-        }
-        if (loop.sleep_until(wake) == EventLoop::Wake::stop_signal) {
+        if (loop.sleep_until(std::min(now + jittered(nap_min, nap_max), deadline)) == EventLoop::Wake::stop_signal) {
             throw Interrupted(*loop.stop_signal());
         }
     }
