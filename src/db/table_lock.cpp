@@ -99,7 +99,7 @@ void TableLock::release() {
     }
     Transaction held = std::move(*held_);
     held_.reset();
-    held.rollback();  // the lock transaction wrote nothing
+    give_back(session_, [&held] { held.rollback(); });  // the lock transaction wrote nothing
 }
 
 }  // namespace pgentry::db
