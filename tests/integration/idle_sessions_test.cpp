@@ -24,8 +24,9 @@ protected:
 };
 
 // Before: under --lock=table the check whether the statement waits for pgentry's own lock found its
-// session ended at its second look, 1.2 s in, and the migration failed (70) blamed on the migration:
-// "1_sleep.sql:1: migration 1 failed: SQLSTATE 57P05: terminating connection due to idle-session timeout".
+// session ended at its second check, 1.2 s in, and the migration failed (70) blamed on the migration:
+// "1_sleep.sql:1: migration 1 failed: SQLSTATE 08006: FATAL:  terminating connection due to idle-session
+// timeout" (then libpq's "server closed the connection unexpectedly").
 TEST_P(IdleSessionTimeout, ALongStatementIsApplied) {
     set_on_role();
     dir.write("1_sleep.sql", "SELECT pg_sleep(2);\nCREATE TABLE slept (id int);\n");
@@ -120,7 +121,7 @@ protected:
 };
 
 // Before: under --lock=table the next check asked on the terminated session, and the migration failed (70):
-// "SQLSTATE 57P01: terminating connection due to administrator command".
+// "SQLSTATE 08006: FATAL:  terminating connection due to administrator command".
 TEST_P(ObserverSessions, AnObserverWhoseBackendIsTerminatedIsOpenedAgain) {
     const std::size_t observers = GetParam() == LockMode::table ? 2 : 1;
     db.sql().exec("CREATE TABLE users (id int)");

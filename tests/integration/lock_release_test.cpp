@@ -30,8 +30,9 @@ protected:
     db::TableName table = db::TableName::parse("schema_migrations");
 };
 
-// Before: the ROLLBACK (table) or pg_advisory_unlock (advisory) on the ended session threw SQLSTATE 57P01
-// "terminating connection due to administrator command", and the run failed after its last migration.
+// Before: the ROLLBACK (table) or pg_advisory_unlock (advisory) on the ended session threw SQLSTATE 08006
+// "FATAL:  terminating connection due to administrator command", and the run failed after its last
+// migration.
 TEST_P(LockRelease, AnEndedHolderSessionHasReleasedItAlready) {
     db.sql().exec("CREATE TABLE schema_migrations (version bigint PRIMARY KEY)");
     db::Connection session = connect();
