@@ -53,7 +53,7 @@ void AdvisoryLock::release() {
         return;
     }
     held_ = false;
-    worker_.exec("SELECT pg_advisory_unlock($1)", {std::to_string(key_)});
+    give_back(worker_, [this] { worker_.exec("SELECT pg_advisory_unlock($1)", {std::to_string(key_)}); });
 }
 
 }  // namespace pgentry::db

@@ -2,14 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "log/log.hpp"
-
 namespace pgentry::db {
 
 namespace {
 
 constexpr auto connect_timeout = std::chrono::seconds(2);
-constexpr auto answer_timeout = std::chrono::milliseconds(500);
 
 // $1: the waiting backend's pid, 0 to find it by application_name. The blocker's columns other than pid
 // and application_name are NULL to a role without pg_read_all_stats that is not the blocker's own.
@@ -51,50 +48,25 @@ LIMIT 1
 
 }  // namespace
 
-bool BlockingSessions::open() {
-    if (!observer_ && !refused_) {
-        try {
-            observer_.emplace(Connection::open(loop_, params_, Clock::now() + connect_timeout));
-        } catch (const ConnectError& failure) {
-            refused_ = true;
-            log::debug(std::string("no session to see who blocks migration statements: ") + failure.what());
-        }
-    }
-    return observer_.has_value();
-}
+BlockingSessions::BlockingSessions(EventLoop& loop, ConnectParams params)
+    : observer_(loop, std::move(params), connect_timeout, "seeing who blocks migration statements") {}
 
 LookAnswer BlockingSessions::look(int worker_pid) {
-    if (!open()) {
+    // The pid is a number pgentry got from the server: inlined, as a question takes no parameters.
+    std::string sql = lock_wait_query;
+    for (std::size_t at = sql.find("$1"); at != std::string::npos; at = sql.find("$1")) {
+        sql.replace(at, 2, std::to_string(worker_pid));
+    }
+    const std::optional<Result> answer = observer_.ask(sql);
+    if (!answer) {
         return {};
     }
-    try {
-        // The pid is a number pgentry got from the server: inlined, as send() takes no parameters.
-        std::string sql = lock_wait_query;
-        for (std::size_t at = sql.find("$1"); at != std::string::npos; at = sql.find("$1")) {
-            sql.replace(at, 2, std::to_string(worker_pid));
-        }
-        observer_->send(sql);
-        auto answer = observer_->await_result(Clock::now() + answer_timeout);
-        if (!answer) {
-            // A transaction-pooling proxy with every server connection taken (by the lock and the
-            // migration): closing drops the queued query.
-            observer_.reset();
-            refused_ = true;
-            log::debug("no server connection to spare for seeing who blocks migration statements");
-            return {};
-        }
-        if (answer->rows() == 0) {
-            return {true, std::nullopt};
-        }
-        return {true,
-                LockWait{answer->text(0, 0),
-                         fmt::format("pid {}, {}, {}, {} since {}", answer->text(0, 1), answer->text(0, 2),
-                                     answer->text(0, 3), answer->text(0, 4), answer->text(0, 5))}};
-    } catch (const QueryError& failure) {
-        observer_.reset();
-        log::debug(std::string("seeing who blocks a migration statement: ") + failure.what());
+    if (answer->rows() == 0) {
+        return {true, std::nullopt};
     }
-    return {};
+    return {true, LockWait{answer->text(0, 0),
+                           fmt::format("pid {}, {}, {}, {} since {}", answer->text(0, 1), answer->text(0, 2),
+                                       answer->text(0, 3), answer->text(0, 4), answer->text(0, 5))}};
 }
 
 }  // namespace pgentry::db

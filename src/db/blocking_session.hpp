@@ -9,11 +9,14 @@
 // "System Information Functions", and a backend that no longer waits has none), so a look after the
 // timeout would find nothing. When to look, so that a look falls inside each wait, is the caller's:
 // DdlSection knows the lock_timeout. The lock session cannot ask: a query in its transaction would take a
-// snapshot that a CREATE INDEX CONCURRENTLY then waits for.
+// snapshot that a CREATE INDEX CONCURRENTLY then waits for. That session is an observer session
+// (observer_session.hpp): idle between looks, it is pinned against the role's and database's settings that
+// would end it (idle_session_timeout), and losing it costs a look, never the migration.
 #include <optional>
 #include <string>
 
 #include "db/connection.hpp"
+#include "db/observer_session.hpp"
 
 namespace pgentry::db {
 
@@ -30,25 +33,23 @@ struct LookAnswer {
 
 class BlockingSessions {
 public:
-    BlockingSessions(EventLoop& loop, ConnectParams params) : loop_(loop), params_(std::move(params)) {}
+    BlockingSessions(EventLoop& loop, ConnectParams params);
 
     // What the backend worker_pid (0: unknown behind a pooler; then the session of pgentry's
     // application_name that waits for a lock) waits for and the first session in its way, the one not
     // waiting itself first. Not answered when the look failed (no connection to spare, no answer within
-    // half a second: the migration must not wait for its observer). Cheap while the statement does not
-    // wait for a lock: one read of pg_stat_activity. Opens its session on first use; never throws a
-    // QueryError or ConnectError.
+    // half a second: the migration must not wait for its observer; or the observer's session had ended, and
+    // the next look opens another: observer_session.hpp). Cheap while the statement does not wait for a
+    // lock: one read of pg_stat_activity. Opens its session on first use; Interrupted on a stop signal, no
+    // other exception.
     LookAnswer look(int worker_pid);
 
-    // Opens now, rather than at the first look, the connection looks ask on; false when none is to be
-    // had (looks are then not answered). Never throws.
-    bool open();
+    // Opens now, rather than at the first look, the session looks ask on; false when none is to be had
+    // (looks are then not answered). Interrupted on a stop signal, no other exception.
+    bool open() { return observer_.open(); }
 
 private:
-    EventLoop& loop_;
-    ConnectParams params_;
-    std::optional<Connection> observer_;
-    bool refused_ = false;  // no session to be had: do not try again in this run
+    ObserverSession observer_;
 };
 
 }  // namespace pgentry::db

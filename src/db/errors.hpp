@@ -25,6 +25,9 @@ class QueryError : public std::runtime_error {
 public:
     explicit QueryError(ServerError error);
     const ServerError& error() const { return error_; }
+    // The message up to its first line break, for a line of log: a session the server ended says its FATAL
+    // line, then libpq's "server closed the connection unexpectedly" and what that probably means.
+    std::string first_line() const { return error_.message.substr(0, error_.message.find('\n')); }
 
 private:
     ServerError error_;

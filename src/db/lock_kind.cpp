@@ -4,7 +4,24 @@
 
 #include <fmt/format.h>
 
+#include "log/log.hpp"
+
 namespace pgentry::db {
+
+void give_back(Connection& holder, const std::function<void()>& release) {
+    try {
+        release();
+    } catch (const QueryError& failure) {
+        if (holder.healthy()) {
+            throw;
+        }
+        // A session's end aborts its transaction, which releases its locks, and releases its session-level
+        // advisory locks too: they are "held until explicitly released or the session ends" (PostgreSQL docs
+        // 13.3.5 "Advisory Locks").
+        log::debug("the migration lock's session had ended, releasing the lock with it: " +
+                   failure.first_line());
+    }
+}
 
 std::string describe_lock_holder(Connection& observer, std::string_view condition,
                                  const std::vector<std::string>& params) {

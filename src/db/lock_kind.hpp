@@ -4,6 +4,7 @@
 // (table_lock, advisory_lock) with try_take, describe_holder, confirm and release together, and one row in
 // lock_kinds.cpp that names it as --lock spells it.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,6 +49,12 @@ public:
 // The kind that --lock=name names (lock_kinds.cpp), made for `sessions`. std::invalid_argument for a name
 // no row has (config accepts only the names of lock_kinds.cpp's rows).
 std::unique_ptr<LockKind> make_lock_kind(std::string_view name, const LockSessions& sessions);
+
+// Runs release, what gives back a lock that `holder` holds. A holder whose session the server has ended
+// (terminated, an idle timeout, a restart) gave the lock back with it, which is no error: a run whose
+// migrations all committed does not fail there (logged at debug). QueryError when a live session refuses;
+// Interrupted on a stop signal.
+void give_back(Connection& holder, const std::function<void()>& release);
 
 // The oldest other session of this database holding a lock that matches `condition` (SQL over pg_locks
 // as l, with $1... bound to `params`), as "pid 123 (app, host) since 2026-01-01 10:00:00 UTC".

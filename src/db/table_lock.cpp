@@ -4,7 +4,6 @@
 
 #include "common/error.hpp"
 #include "db/transaction.hpp"
-#include "log/log.hpp"
 
 namespace pgentry::db {
 
@@ -12,9 +11,15 @@ namespace {
 
 constexpr std::string_view lock_not_available = "55P03";
 constexpr auto observer_connect_timeout = std::chrono::seconds(5);
-constexpr auto observer_answer_timeout = std::chrono::milliseconds(500);
 
 }  // namespace
+
+TableLock::TableLock(const LockSessions& sessions)
+    : session_(sessions.session),
+      worker_(sessions.worker),
+      table_(sessions.table),
+      observer_(sessions.worker.loop(), sessions.params, observer_connect_timeout,
+                "watching the migration statements for waits on the lock") {}
 
 bool TableLock::try_take() {
     // One round trip when taken, two when refused (the ROLLBACK): each of 16 waiters tries every 25-75 ms
@@ -56,10 +61,9 @@ void TableLock::confirm() {
     try {
         session_.exec("SELECT 1");
     } catch (const QueryError& failure) {
-        throw Error(exit_code::migration_failed,
-                    "lost the migration lock, its session ended (" +
-                        failure.error().message.substr(0, failure.error().message.find('\n')) +
-                        "): the migration in flight was rolled back");
+        throw Error(exit_code::migration_failed, "lost the migration lock, its session ended (" +
+                                                     failure.first_line() +
+                                                     "): the migration in flight was rolled back");
     }
     if (!session_.in_transaction()) {
         throw Error(
@@ -69,54 +73,33 @@ void TableLock::confirm() {
 }
 
 bool TableLock::open_checks() {
-    if (!observer_ && !observer_refused_) {
-        try {
-            observer_.emplace(
-                Connection::open(worker_.loop(), params_, Clock::now() + observer_connect_timeout));
-        } catch (const ConnectError& refused) {
-            observer_refused_ = true;
-            log::debug(std::string("no session to watch the migration statements for waits on the lock: ") +
-                       refused.what());
-        }
-    }
-    return observer_.has_value();
+    return observer_.open();
 }
 
 bool TableLock::blocks_worker() {
-    if (!open_checks()) {
-        return false;
-    }
     // Behind a pooler the worker's backend is found by its application_name: other pgentry instances
     // never wait on this lock (they try with NOWAIT). pg_blocking_pids takes the lock manager's shared
     // state for a moment (PostgreSQL docs 9.26, "System Information Functions"): asked only while the
     // worker waits for a lock, so that checking a statement that runs long unblocked, as often as a short
-    // lock_timeout needs (DdlSection), costs one read of pg_stat_activity.
-    observer_->send(
+    // lock_timeout needs (DdlSection), costs one read of pg_stat_activity. No answer (no session, none in
+    // time, the session ended): not seen waiting, and the next check asks again.
+    const std::optional<Result> answer = observer_.ask(
         fmt::format("SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE {} "
                     "AND CASE WHEN a.wait_event_type = 'Lock' THEN {} = ANY (pg_blocking_pids(a.pid)) END)",
                     worker_pid_ != 0 ? fmt::format("a.pid = {}", worker_pid_)
                                      : "a.application_name = current_setting('application_name')",
                     holder_pid_));
-    auto answer = observer_->await_result(Clock::now() + observer_answer_timeout);
-    if (!answer) {
-        // A transaction-pooling proxy whose server connections are all taken, by the lock and the
-        // migration: waiting here would hold up the migration too. Closing drops the queued query.
-        observer_.reset();
-        observer_refused_ = true;
-        log::debug("no server connection to spare for watching the migration statements");
-        return false;
-    }
-    return answer->text(0, 0) == "t";
+    return answer && answer->text(0, 0) == "t";
 }
 
 void TableLock::release() {
-    observer_.reset();
+    observer_.close();
     if (!held_) {
         return;
     }
     Transaction held = std::move(*held_);
     held_.reset();
-    held.rollback();  // the lock transaction wrote nothing
+    give_back(session_, [&held] { held.rollback(); });  // the lock transaction wrote nothing
 }
 
 }  // namespace pgentry::db

@@ -1,7 +1,8 @@
 // pgentry through a real PgBouncer in transaction pooling (issue 8 items 2 and 3): the table lock works
 // with fewer server connections than replicas, and the advisory lock, which cannot work there, is
 // refused before anything is applied and without leaving the lock on a pooled server connection. A
-// rolling update's DDL retries work there too, and leave nothing on the pool's server connections.
+// rolling update's DDL retries work there too, also under a database's idle_session_timeout, and leave
+// nothing on the pool's server connections.
 #include "pgbouncer.hpp"
 #include "pgentry.hpp"
 #include "starting_gate.hpp"
@@ -12,6 +13,20 @@ namespace {
 constexpr int replicas = 4;
 constexpr int rounds = 5;
 constexpr int migrations = 3;
+
+// Every server connection of the pool at once, each in a client transaction of its own, shows the value
+// expected (SHOW's spelling) of each setting: pgentry left none of its settings there.
+void expect_on_every_server_connection(const PgBouncer& bouncer, const std::string& dbname, int pool_size,
+                                       const std::vector<std::pair<std::string, std::string>>& expected) {
+    std::vector<std::unique_ptr<Connection>> clients;
+    for (int i = 0; i < pool_size; ++i) {
+        clients.push_back(std::make_unique<Connection>(bouncer.conninfo(dbname, "app")));
+        clients.back()->exec("BEGIN");
+        for (const auto& [setting, value] : expected) {
+            EXPECT_EQ(clients.back()->scalar("SHOW " + setting), Value(value)) << setting;
+        }
+    }
+}
 
 class Pooler : public PgentryTest {
 protected:
@@ -123,15 +138,40 @@ TEST_F(PgentryTest, DdlRetriesWorkThroughTransactionPoolingAndLeaveNoSettingOnTh
     EXPECT_TRUE(db.has_column("users", "nickname"));
     EXPECT_EQ(db.applied_versions(), (std::vector<std::int64_t>{1}));
 
-    // Every server connection of the pool at once: each in its own client transaction.
-    std::vector<std::unique_ptr<Connection>> clients;
-    for (int i = 0; i < pool_size; ++i) {
-        clients.push_back(std::make_unique<Connection>(bouncer.conninfo(db.name(), "app")));
-        clients.back()->exec("BEGIN");
-        EXPECT_EQ(clients.back()->scalar("SHOW lock_timeout"), Value("0"));
-        EXPECT_EQ(clients.back()->scalar("SHOW statement_timeout"), Value("0"));
-        EXPECT_EQ(clients.back()->scalar("SHOW idle_in_transaction_session_timeout"), Value("0"));
-    }
+    expect_on_every_server_connection(
+        bouncer, db.name(), pool_size,
+        {{"lock_timeout", "0"}, {"statement_timeout", "0"}, {"idle_in_transaction_session_timeout", "0"}});
+}
+
+// A database's idle_session_timeout ends only PgBouncer's idle server connections, which it replaces: the
+// looks at a blocked statement, between which the observers sit idle longer than that, still see who is in
+// the way, and nothing pgentry pins on its own sessions stays on the pool.
+TEST_F(PgentryTest, PoolerIdleSessionTimeoutOnTheDatabaseFailsNothingAndLeavesNoSettingOnThePool) {
+    constexpr int pool_size = 3;
+    db.admin().exec("ALTER DATABASE " + db.name() + " SET idle_session_timeout = '300ms'; ALTER DATABASE " +
+                    db.name() + " SET statement_timeout = '30min'");
+    const PgBouncer bouncer(db.server(), {"transaction", pool_size, {}});
+    db.sql().exec("CREATE TABLE users (id int); INSERT INTO users VALUES (1)");
+    dir.write("1_add_nickname.sql", "ALTER TABLE users ADD COLUMN nickname text;\n");
+    Connection blocker(db.conninfo("report"));
+    blocker.exec("BEGIN");
+    blocker.exec("SELECT * FROM users");
+
+    // Looks every 500 ms, the first at 200 ms.
+    Process pgentry(command(bouncer.url(db.name()), "migrate-only", {"--ddl-lock-timeout=2s"}));
+    ASSERT_TRUE(pgentry.wait_for_output("retry 1 in ", Clock::now() + 15s)) << pgentry.err() << bouncer.log();
+    blocker.exec("COMMIT");
+    EXPECT_EQ(pgentry.wait_for(Clock::now() + 30s), 0) << pgentry.err() << bouncer.log();
+    EXPECT_TRUE(contains(line_with(pgentry.err(), {"retry 1 in "}),
+                         "(held by pid " + std::to_string(blocker.backend_pid()) + ", report, "));
+    EXPECT_TRUE(db.has_column("users", "nickname"));
+    EXPECT_EQ(db.applied_versions(), (std::vector<std::int64_t>{1}));
+
+    expect_on_every_server_connection(bouncer, db.name(), pool_size,
+                                      {{"idle_session_timeout", "300ms"},
+                                       {"statement_timeout", "30min"},
+                                       {"lock_timeout", "0"},
+                                       {"idle_in_transaction_session_timeout", "0"}});
 }
 
 // One server connection per pool: the migration's session waits for the one the lock transaction holds until
