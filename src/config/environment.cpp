@@ -12,7 +12,8 @@ Environment current_environment() {
         const std::size_t equals = text.find('=');
         const std::string_view name = text.substr(0, equals);
         // database_url.cpp's chain: its PGENTRY_ names, then DATABASE_URL(_FILE).
-        const bool read = name.starts_with("PGENTRY_") || name == "DATABASE_URL" || name == "DATABASE_URL_FILE";
+        const bool read =
+            name.starts_with("PGENTRY_") || name == "DATABASE_URL" || name == "DATABASE_URL_FILE";
         if (read && equals != std::string_view::npos) {
             // emplace keeps the first of duplicate names, the one getenv() returns.
             env.emplace(text.substr(0, equals), text.substr(equals + 1));

@@ -80,8 +80,8 @@ private:
 // are command-line only, any other PGENTRY_* variable must name an option.
 Parsed parse(const std::vector<std::string>& args, const Environment& env);
 
-// The variables of the process environment that parse reads (PGENTRY_*, DATABASE_URL, DATABASE_URL_FILE), as a
-// map: the rest is left out, since copying every variable into it was a tenth of what the static front does
+// The variables of the process environment that parse reads (PGENTRY_*, DATABASE_URL, DATABASE_URL_FILE), as
+// a map: the rest is left out, since copying every variable into it was a tenth of what the static front does
 // before launch-only's exec (bench/cases/06).
 Environment current_environment();
 

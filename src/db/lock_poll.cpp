@@ -39,7 +39,8 @@ bool poll_for_lock(PolledLock& lock, std::string_view what, EventLoop& loop, con
             log::info(fmt::format("waiting for {} held by {}", what, lock.describe_holder()));
             next_report = Clock::now() + report_every;
         }
-        if (loop.sleep_until(std::min(now + jittered(nap_min, nap_max), deadline)) == EventLoop::Wake::stop_signal) {
+        if (loop.sleep_until(std::min(now + jittered(nap_min, nap_max), deadline)) ==
+            EventLoop::Wake::stop_signal) {
             throw Interrupted(*loop.stop_signal());
         }
     }

@@ -67,7 +67,8 @@ public:
         for (const migrations::Statement& statement : statements) {
             lines.at(statement.offset);
             const migrations::LineCounter at_statement = lines;  // where its findings count lines from
-            const std::set<std::string> allowed = statement_allowed(code, statement, lines, by_line, for_file);
+            const std::set<std::string> allowed =
+                statement_allowed(code, statement, lines, by_line, for_file);
             lint_statement(migration, statement, at_statement, allowed);
         }
     }
@@ -78,7 +79,8 @@ private:
     // "DROP TABLE a; -- pgentry:allow ban-drop-table" it accepts the DROP, not the statement below it.
     static std::set<std::string> statement_allowed(std::string_view code,
                                                    const migrations::Statement& statement,
-                                                   migrations::LineCounter& lines, const AllowedByLine& by_line,
+                                                   migrations::LineCounter& lines,
+                                                   const AllowedByLine& by_line,
                                                    const std::set<std::string>& for_file) {
         std::set<std::string> allowed = for_file;
         const auto [first, begin_of_first] = lines.at(statement.offset);
@@ -109,7 +111,8 @@ private:
             if (!allowed.contains(std::string(rule))) {
                 const auto [line, line_begin] = migrations::LineCounter(at_statement).at(offset);
                 findings_.push_back({std::string(rule), migration.path, section.first_line + line - 1,
-                                     static_cast<int>(offset - line_begin + 1), std::move(message), severity});
+                                     static_cast<int>(offset - line_begin + 1), std::move(message),
+                                     severity});
             }
         };
         auto parsed = parse_statement(statement.text);

@@ -144,10 +144,11 @@ private:
     void reject_indented_marker(std::string_view line, int line_number) const {
         const std::size_t start = line.find_first_not_of(blanks);
         if (start != 0 && start != std::string_view::npos && marker_comment(line.substr(start))) {
-            fail(line_number, fmt::format("indented marker '{}': a marker must start its line (dbmate reads it "
-                                          "only there, and would run what follows as part of the section "
-                                          "before); remove the blanks before it",
-                                          trim_end(line.substr(start))));
+            fail(line_number,
+                 fmt::format("indented marker '{}': a marker must start its line (dbmate reads it "
+                             "only there, and would run what follows as part of the section "
+                             "before); remove the blanks before it",
+                             trim_end(line.substr(start))));
         }
     }
 

@@ -123,10 +123,10 @@ TEST_F(Checksums, StatusPrintsOneJsonObjectAMigrationWithLogFormatJson) {
     const auto status = pgentry("status", {"--log-format=json"});
     ASSERT_EQ(status.exit_code, 0) << status;
     const std::string applied_at = R"("applied_at":"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")";
-    const std::regex expected(R"(\{"version":20240101000001,"name":"first","state":"up",)" + applied_at +
-                              R"(\}\n\{"version":20240101000002,"name":null,"state":"file missing",)" +
-                              applied_at +
-                              R"(\}\n\{"version":20240101000003,"name":"third","state":"down","applied_at":null\}\n)");
+    const std::regex expected(
+        R"(\{"version":20240101000001,"name":"first","state":"up",)" + applied_at +
+        R"(\}\n\{"version":20240101000002,"name":null,"state":"file missing",)" + applied_at +
+        R"(\}\n\{"version":20240101000003,"name":"third","state":"down","applied_at":null\}\n)");
     EXPECT_TRUE(std::regex_match(status.out, expected)) << status;
 }
 

@@ -272,7 +272,8 @@ TEST(MigrationBody, AnIndentedMarkerIsAnError) {
     EXPECT_NE(error_of("-- migrate:up\nSELECT 1;\n\t--  Migrate:Down transaction:false\nSELECT 2;\n"), "");
     EXPECT_NE(error_of("\t-- migrate:up\nSELECT 1;\n"), "");
     // Indented ordinary comments stay comments.
-    EXPECT_EQ(parse("-- migrate:up\n  -- migrating users\nSELECT 1;\n").up.sql, "  -- migrating users\nSELECT 1;\n");
+    EXPECT_EQ(parse("-- migrate:up\n  -- migrating users\nSELECT 1;\n").up.sql,
+              "  -- migrating users\nSELECT 1;\n");
 }
 
 TEST(MigrationBody, SqlBeforeTheFirstMarkerIsAnError) {
