@@ -41,14 +41,21 @@ pid_t parent_of(const char* pid) {
 
 bool reap_children(Command& command) {
     // Several exits can share one SIGCHLD: collect until waitpid has nothing more, looking at every pid it
-    // returns (openSUSE/catatonit#4 hung looking only at the pid that came with the signal).
+    // returns (openSUSE/catatonit#4 hung looking only at the pid that came with the signal). WUNTRACED: the
+    // supervisor decides what a job-control stop of the command means (run_to_completion.cpp); other
+    // children's stops are reported once each and ignored.
     for (;;) {
         int status = 0;
-        const pid_t pid = waitpid(-1, &status, WNOHANG);
+        const pid_t pid = waitpid(-1, &status, WNOHANG | WUNTRACED);
         if (pid <= 0) {
             return pid == 0;  // 0: children remain, none exited; -1 with ECHILD: no children at all
         }
-        if (pid == command.pid) {
+        if (pid != command.pid) {
+            continue;
+        }
+        if (WIFSTOPPED(status)) {
+            command.stopped_by = WSTOPSIG(status);
+        } else {
             command.exited = true;
             command.status = status;
         }

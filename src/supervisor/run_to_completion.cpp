@@ -51,6 +51,47 @@ bool stops_pgentry(int sig) {
     return is_stop_signal(sig) || sig == SIGHUP;
 }
 
+// Whether the kernel would stop this process for a SIGTSTP, SIGTTIN or SIGTTOU it has no handler for: what it
+// does to the command in pgentry's place. Never to a pid namespace's init (the app as PID 1, `docker run
+// -it`, where Ctrl-Z does nothing), nor to a member of an orphaned process group, which no shell is left to
+// continue (POSIX; the app started by systemd, or with setsid). Otherwise, as a job of an interactive shell:
+// our parent is in our session, in another group. (Other members of our group, a pipeline beside pgentry, are
+// not looked at.)
+bool job_control_stops_self() {
+    const pid_t parent = getppid();
+    return getpid() != 1 && parent > 0 && getsid(parent) == getsid(0) && getpgid(parent) != getpgrp();
+}
+
+// The command stopped, and waitpid said why. It runs in a process group of its own, so that the terminal's
+// Ctrl-Z (SIGTSTP) and background reads and writes (SIGTTIN, SIGTTOU) stop it and not pgentry: nothing would
+// continue it, and pgentry would wait forever. Behave as the kernel would have with the command in pgentry's
+// place: where it would not have stopped it, continue the command's group; where it would have, stop pgentry
+// too, as dumb-init does (Yelp/dumb-init#25), so that the shell sees its job stopped, and continue the group
+// when the shell continues pgentry (fg or bg). A SIGSTOP is left alone: an operator or a debugger sent it.
+void on_command_stopped(Command& command, const ChildSpec& child) {
+    const int sig = command.stopped_by;
+    command.stopped_by = 0;
+    if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) {
+        return;
+    }
+    char name[16];
+    const pid_t group = getpgid(command.pid);
+    if (job_control_stops_self()) {
+        log_line(LogLevel::debug, "%s stopped by %s: stopping pgentry too", child.role,
+                 signal_name(sig, name));
+        raise(SIGSTOP);
+        // Continued. `fg` gave pgentry's group the terminal: the command's group had it.
+        if (group > 0 && tcgetpgrp(STDIN_FILENO) == getpgrp()) {
+            tcsetpgrp(STDIN_FILENO, group);  // SIGTTOU is blocked, which the kernel treats as ignored
+        }
+    }
+    if (group <= 0 || kill(-group, SIGCONT) != 0) {
+        kill(command.pid, SIGCONT);
+    }
+    log_line(LogLevel::debug, "%s stopped by %s: sent SIGCONT to its process group %d", child.role,
+             signal_name(sig, name), group);
+}
+
 // Returns the first signal that stops pgentry forwarded meanwhile, or 0.
 int forward_until_exit(Command& command, StartedCommand& started, const ChildSpec& child,
                        const StopPolicy& policy) {
@@ -63,6 +104,9 @@ int forward_until_exit(Command& command, StartedCommand& started, const ChildSpe
         reap_children(command);
         if (command.exited) {
             return first_stop;
+        }
+        if (command.stopped_by != 0) {
+            on_command_stopped(command, child);
         }
         if (kill_at != 0 && now_ms() >= kill_at) {
             log_line(LogLevel::warn, "%s did not stop within %lld ms: sending SIGKILL to %s %d", child.role,
@@ -79,13 +123,21 @@ int forward_until_exit(Command& command, StartedCommand& started, const ChildSpe
         // runs, not fatal to it): in the child, pending signals would meet default dispositions.
         await_exec(started);
         kill(target, sig);
+        // A stopped command (kill -STOP, or a job-control stop left in place) would hold a stop signal
+        // pending until someone continued it, and with --stop-timeout 0 pgentry would wait for it forever
+        // (Yelp/dumb-init#25): SIGCONT follows, as systemd sends it after each signal of a unit's stop. After
+        // the first kill, so that the first signal's latency stays one kill (bench/cases/07).
+        const bool stops = stops_pgentry(sig);
+        if (stops) {
+            kill(target, SIGCONT);
+        }
         // Formatting the name costs more than the kill: done only when the line is written, so the command's
         // wake-up does not wait for pgentry to finish a line nobody reads.
         if (log_enabled(LogLevel::debug)) {
-            log_line(LogLevel::debug, "forwarded %s to %s %d", signal_name(sig, name), target_kind,
-                     command.pid);
+            log_line(LogLevel::debug, "forwarded %s%s to %s %d", signal_name(sig, name),
+                     stops ? " (then SIGCONT)" : "", target_kind, command.pid);
         }
-        if (first_stop == 0 && stops_pgentry(sig)) {
+        if (first_stop == 0 && stops) {
             first_stop = sig;
         }
         if (policy.stop_timeout_ms > 0 && kill_at == 0 && is_stop_signal(sig)) {

@@ -4,18 +4,30 @@
 //
 //   pid1_probe [--report=FILE] STEP...
 //
-//   state              pid/ppid/pgid/sid, SigBlk/SigIgn/SigCgt, open fds, uid/gid/groups, HOME, terminal
-//   foreground catch              block every signal and take them from a signalfd, for record-until ready
-//   report "ready" record-until=SIG   report "signal N" for every signal caught, until SIG; exit 3 after 30 s
-//   without it ignore=SIG         set SIG to SIG_IGN sleep=MS           sleep (signals act by their
-//   dispositions) exit=N             exit with N kill-self=SIG      die by SIG orphans=N,MODE     double-fork
-//   N orphans and go on once each reported ready. MODE: exit (at once), term-exit
-//                      (report SIGTERM and exit), term-stay (report SIGTERM, keep running), parent-exit (exit
-//                      when the probe exits), report-ppid (report the new parent once re-parented, exit)
-//   grandchild         a child in the probe's group reporting "grandchild signal N" until SIGTERM
-//   wait-reaped        poll /proc until pid 1 and the probe are alone (20 s at most); report "procs N zombies
-//   Z" exec-pending=SIG PROGRAM ARG...
-//                      block every signal, make SIG pending and exec PROGRAM: what pgentry hands pgentry-init
+// STEPs:
+//   state                pid/ppid/pgid/sid, SigBlk/SigIgn/SigCgt, open fds, uid/gid/groups, HOME, terminal
+//                        foreground
+//   catch                block every signal and take them from a signalfd, for record-until
+//   ready                report "ready"
+//   record-until=SIG     report "signal N" for every signal caught, until SIG; exit 3 after 30 s without it
+//   await=SIG            block SIG alone and wait for it (others act by their dispositions: a SIGTSTP stops
+//                        the probe meanwhile), then report "signal N"; exit 3 after 30 s without it
+//   ignore=SIG           set SIG to SIG_IGN
+//   sleep=MS             sleep (signals act by their dispositions)
+//   exit=N               exit with N
+//   kill-self=SIG        die by SIG
+//   orphans=N,MODE       double-fork N orphans and go on once each reported ready. MODE:
+//                          exit          exit at once
+//                          term-exit     report SIGTERM and exit
+//                          term-stay     report SIGTERM, keep running
+//                          parent-exit   exit when the probe exits
+//                          report-ppid   report the new parent once re-parented, exit
+//   grandchild           a child in the probe's group reporting "grandchild signal N" until SIGTERM
+//   wait-reaped          poll /proc until pid 1 and the probe are alone (20 s at most); report
+//                        "procs N zombies Z"
+//   exec-pending=SIG PROGRAM ARG...
+//                        block every signal, make SIG pending and exec PROGRAM: what pgentry hands
+//                        pgentry-init
 //
 // Signals are given by number. Orphans and the grandchild give up after 60 s, so a failed test leaves
 // nothing.
@@ -309,6 +321,27 @@ void count_processes(int& processes, int& zombies) {
     closedir(proc);
 }
 
+// sigtimedwait for sig alone: a stop and continue in between make it fail with EINTR (signal(7)).
+void await(int sig) {
+    sigset_t just;
+    sigemptyset(&just);
+    sigaddset(&just, sig);
+    sigprocmask(SIG_BLOCK, &just, nullptr);
+    const std::int64_t deadline = now_ms() + 30'000;
+    for (std::int64_t left = deadline - now_ms(); left > 0; left = deadline - now_ms()) {
+        const timespec timeout{static_cast<time_t>(left / 1000), static_cast<long>(left % 1000) * 1000000};
+        if (sigtimedwait(&just, nullptr, &timeout) == sig) {
+            report("signal %d", sig);
+            return;
+        }
+        if (errno != EINTR) {
+            break;
+        }
+    }
+    report("timeout waiting for signal %d", sig);
+    _exit(3);
+}
+
 void wait_reaped() {
     const std::int64_t deadline = now_ms() + 20'000;
     int processes = 0;
@@ -363,6 +396,8 @@ int main(int argc, char** argv) {
             spawn_grandchild();
         } else if (name == "wait-reaped") {
             wait_reaped();
+        } else if (name == "await") {
+            await(number(value));
         } else if (name == "exec-pending") {
             sigset_t all;
             sigfillset(&all);
