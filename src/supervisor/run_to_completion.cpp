@@ -24,6 +24,10 @@ constexpr std::int64_t default_orphan_grace_ms = 5000;
 // tini's safety wake-up: even a lost wake-up delays reaping by at most this long.
 constexpr std::int64_t max_wait_ms = 1000;
 
+// How often the leftovers' grace looks for processes orphaned since the SIGTERM: the kernel tells a new
+// parent nothing, and a /proc scan per SIGCHLD would cost a thousand scans for a thousand orphans exiting.
+constexpr std::int64_t leftover_scan_ms = 100;
+
 // How often the loop looks whether the command has exec'd, until it has (an exec takes about a millisecond).
 // Waiting on the report instead, pgentry-init was woken by the command's exec, and the scheduler then placed
 // it so that forwarding a SIGTERM took 1.3x tini's time (bench/cases/07, 2 CPUs); reading the report just
@@ -146,27 +150,61 @@ int forward_until_exit(Command& command, StartedCommand& started, const ChildSpe
     }
 }
 
+// The grace is over: SIGKILL to every leftover, again until a sweep finds none new (a process forked as the
+// sweep ran; a killed one forks no more), then one warning with their number and the time since the SIGTERM.
+void kill_leftovers(Command& command, std::int64_t terminated_at) {
+    PidSet killed;
+    for (Sweep sweep = signal_leftovers(SIGKILL, Reach::descendants, killed); sweep.signalled > 0;) {
+        sweep = signal_leftovers(SIGKILL, Reach::descendants, killed);
+    }
+    if (killed.size() > 0) {
+        log_line(LogLevel::warn, "sent SIGKILL to %zu leftover processes still running after %lld ms",
+                 killed.size(), static_cast<long long>(now_ms() - terminated_at));
+    }
+    // Until they are gone, or /proc shows none of them running: what it does not show (another namespace's
+    // /proc), or pgentry may not signal, nothing can be done about.
+    while (reap_children(command)) {
+        const Sweep sweep = signal_leftovers(SIGKILL, Reach::descendants, killed);
+        if (sweep.blind || sweep.alive == 0) {
+            return;
+        }
+        next_signal(leftover_scan_ms);
+    }
+}
+
 // Processes left behind get SIGTERM and a grace, then SIGKILL: tini and catatonit exit at once and leave them
-// to the kernel's SIGKILL (krallin/tini#180). Signals arriving meanwhile are dropped: their command is gone.
+// to the kernel's SIGKILL (krallin/tini#180). Every one of them, the orphans' own children too: as the
+// kernel's SIGKILL would have reached them all, so does the SIGTERM; SIGKILLing only the orphans re-parented
+// children that then had SIGKILL without any SIGTERM, and a warning each round (Yelp/dumb-init#212). Signals
+// arriving meanwhile are dropped: their command is gone.
 void stop_leftovers(Command& command, std::int64_t grace_ms) {
     if (!reap_children(command)) {
         return;
     }
-    const int terminated = signal_children(SIGTERM);
-    log_line(LogLevel::debug, "sent SIGTERM to %d leftover processes", terminated);
-    const std::int64_t kill_at = now_ms() + grace_ms;
+    const std::int64_t terminated_at = now_ms();
+    PidSet terminated;
+    const Sweep sweep = signal_leftovers(SIGTERM, Reach::descendants, terminated);
+    log_line(LogLevel::debug, "sent SIGTERM (then SIGCONT) to %d leftover processes", sweep.signalled);
+    const std::int64_t kill_at = terminated_at + grace_ms;
+    std::int64_t next_scan = terminated_at + leftover_scan_ms;
     while (reap_children(command)) {
-        const std::int64_t left = kill_at - now_ms();
-        if (left <= 0) {
-            // Orphans of a killed process re-parent to us, so every round looks again.
-            const int killed = signal_children(SIGKILL);
-            if (killed == 0) {
-                return;  // children that /proc does not show: nothing more to do
-            }
-            log_line(LogLevel::warn, "sent SIGKILL to %d leftover processes still running after %lld ms",
-                     killed, static_cast<long long>(grace_ms));
+        const std::int64_t now = now_ms();
+        if (now >= kill_at) {
+            kill_leftovers(command, terminated_at);
+            return;
         }
-        next_signal(left > 0 ? left : max_wait_ms);
+        // A process started after the sweep and orphaned since (a leftover's child, whose parent exited on
+        // its SIGTERM) has had none: it gets its own before any SIGKILL. Only orphans: a leftover's new
+        // children are its own to stop (a shutdown script its trap runs must not be cut short).
+        if (now >= next_scan) {
+            const Sweep late = signal_leftovers(SIGTERM, Reach::children, terminated);
+            if (late.signalled > 0) {
+                log_line(LogLevel::debug, "sent SIGTERM (then SIGCONT) to %d processes orphaned since",
+                         late.signalled);
+            }
+            next_scan = now + leftover_scan_ms;
+        }
+        next_signal(std::min(kill_at, next_scan) - now);
     }
 }
 
