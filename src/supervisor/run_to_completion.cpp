@@ -24,6 +24,10 @@ constexpr std::int64_t default_orphan_grace_ms = 5000;
 // tini's safety wake-up: even a lost wake-up delays reaping by at most this long.
 constexpr std::int64_t max_wait_ms = 1000;
 
+// How often the leftovers' grace looks for processes orphaned since the SIGTERM: the kernel tells a new
+// parent nothing, and a /proc scan per SIGCHLD would cost a thousand scans for a thousand orphans exiting.
+constexpr std::int64_t leftover_scan_ms = 100;
+
 // How often the loop looks whether the command has exec'd, until it has (an exec takes about a millisecond).
 // Waiting on the report instead, pgentry-init was woken by the command's exec, and the scheduler then placed
 // it so that forwarding a SIGTERM took 1.3x tini's time (bench/cases/07, 2 CPUs); reading the report just
@@ -51,6 +55,47 @@ bool stops_pgentry(int sig) {
     return is_stop_signal(sig) || sig == SIGHUP;
 }
 
+// Whether the kernel would stop this process for a SIGTSTP, SIGTTIN or SIGTTOU it has no handler for: what it
+// does to the command in pgentry's place. Never to a pid namespace's init (the app as PID 1, `docker run
+// -it`, where Ctrl-Z does nothing), nor to a member of an orphaned process group, which no shell is left to
+// continue (POSIX; the app started by systemd, or with setsid). Otherwise, as a job of an interactive shell:
+// our parent is in our session, in another group. (Other members of our group, a pipeline beside pgentry, are
+// not looked at.)
+bool job_control_stops_self() {
+    const pid_t parent = getppid();
+    return getpid() != 1 && parent > 0 && getsid(parent) == getsid(0) && getpgid(parent) != getpgrp();
+}
+
+// The command stopped, and waitpid said why. It runs in a process group of its own, so that the terminal's
+// Ctrl-Z (SIGTSTP) and background reads and writes (SIGTTIN, SIGTTOU) stop it and not pgentry: nothing would
+// continue it, and pgentry would wait forever. Behave as the kernel would have with the command in pgentry's
+// place: where it would not have stopped it, continue the command's group; where it would have, stop pgentry
+// too, as dumb-init does (Yelp/dumb-init#25), so that the shell sees its job stopped, and continue the group
+// when the shell continues pgentry (fg or bg). A SIGSTOP is left alone: an operator or a debugger sent it.
+void on_command_stopped(Command& command, const ChildSpec& child) {
+    const int sig = command.stopped_by;
+    command.stopped_by = 0;
+    if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) {
+        return;
+    }
+    char name[16];
+    const pid_t group = getpgid(command.pid);
+    if (job_control_stops_self()) {
+        log_line(LogLevel::debug, "%s stopped by %s: stopping pgentry too", child.role,
+                 signal_name(sig, name));
+        raise(SIGSTOP);
+        // Continued. `fg` gave pgentry's group the terminal: the command's group had it.
+        if (group > 0 && tcgetpgrp(STDIN_FILENO) == getpgrp()) {
+            tcsetpgrp(STDIN_FILENO, group);  // SIGTTOU is blocked, which the kernel treats as ignored
+        }
+    }
+    if (group <= 0 || kill(-group, SIGCONT) != 0) {
+        kill(command.pid, SIGCONT);
+    }
+    log_line(LogLevel::debug, "%s stopped by %s: sent SIGCONT to its process group %d", child.role,
+             signal_name(sig, name), group);
+}
+
 // Returns the first signal that stops pgentry forwarded meanwhile, or 0.
 int forward_until_exit(Command& command, StartedCommand& started, const ChildSpec& child,
                        const StopPolicy& policy) {
@@ -63,6 +108,9 @@ int forward_until_exit(Command& command, StartedCommand& started, const ChildSpe
         reap_children(command);
         if (command.exited) {
             return first_stop;
+        }
+        if (command.stopped_by != 0) {
+            on_command_stopped(command, child);
         }
         if (kill_at != 0 && now_ms() >= kill_at) {
             log_line(LogLevel::warn, "%s did not stop within %lld ms: sending SIGKILL to %s %d", child.role,
@@ -79,13 +127,21 @@ int forward_until_exit(Command& command, StartedCommand& started, const ChildSpe
         // runs, not fatal to it): in the child, pending signals would meet default dispositions.
         await_exec(started);
         kill(target, sig);
+        // A stopped command (kill -STOP, or a job-control stop left in place) would hold a stop signal
+        // pending until someone continued it, and with --stop-timeout 0 pgentry would wait for it forever
+        // (Yelp/dumb-init#25): SIGCONT follows, as systemd sends it after each signal of a unit's stop. After
+        // the first kill, so that the first signal's latency stays one kill (bench/cases/07).
+        const bool stops = stops_pgentry(sig);
+        if (stops) {
+            kill(target, SIGCONT);
+        }
         // Formatting the name costs more than the kill: done only when the line is written, so the command's
         // wake-up does not wait for pgentry to finish a line nobody reads.
         if (log_enabled(LogLevel::debug)) {
-            log_line(LogLevel::debug, "forwarded %s to %s %d", signal_name(sig, name), target_kind,
-                     command.pid);
+            log_line(LogLevel::debug, "forwarded %s%s to %s %d", signal_name(sig, name),
+                     stops ? " (then SIGCONT)" : "", target_kind, command.pid);
         }
-        if (first_stop == 0 && stops_pgentry(sig)) {
+        if (first_stop == 0 && stops) {
             first_stop = sig;
         }
         if (policy.stop_timeout_ms > 0 && kill_at == 0 && is_stop_signal(sig)) {
@@ -94,27 +150,61 @@ int forward_until_exit(Command& command, StartedCommand& started, const ChildSpe
     }
 }
 
+// The grace is over: SIGKILL to every leftover, again until a sweep finds none new (a process forked as the
+// sweep ran; a killed one forks no more), then one warning with their number and the time since the SIGTERM.
+void kill_leftovers(Command& command, std::int64_t terminated_at) {
+    PidSet killed;
+    for (Sweep sweep = signal_leftovers(SIGKILL, Reach::descendants, killed); sweep.signalled > 0;) {
+        sweep = signal_leftovers(SIGKILL, Reach::descendants, killed);
+    }
+    if (killed.size() > 0) {
+        log_line(LogLevel::warn, "sent SIGKILL to %zu leftover processes still running after %lld ms",
+                 killed.size(), static_cast<long long>(now_ms() - terminated_at));
+    }
+    // Until they are gone, or /proc shows none of them running: what it does not show (another namespace's
+    // /proc), or pgentry may not signal, nothing can be done about.
+    while (reap_children(command)) {
+        const Sweep sweep = signal_leftovers(SIGKILL, Reach::descendants, killed);
+        if (sweep.blind || sweep.alive == 0) {
+            return;
+        }
+        next_signal(leftover_scan_ms);
+    }
+}
+
 // Processes left behind get SIGTERM and a grace, then SIGKILL: tini and catatonit exit at once and leave them
-// to the kernel's SIGKILL (krallin/tini#180). Signals arriving meanwhile are dropped: their command is gone.
+// to the kernel's SIGKILL (krallin/tini#180). Every one of them, the orphans' own children too: as the
+// kernel's SIGKILL would have reached them all, so does the SIGTERM; SIGKILLing only the orphans re-parented
+// children that then had SIGKILL without any SIGTERM, and a warning each round (Yelp/dumb-init#212). Signals
+// arriving meanwhile are dropped: their command is gone.
 void stop_leftovers(Command& command, std::int64_t grace_ms) {
     if (!reap_children(command)) {
         return;
     }
-    const int terminated = signal_children(SIGTERM);
-    log_line(LogLevel::debug, "sent SIGTERM to %d leftover processes", terminated);
-    const std::int64_t kill_at = now_ms() + grace_ms;
+    const std::int64_t terminated_at = now_ms();
+    PidSet terminated;
+    const Sweep sweep = signal_leftovers(SIGTERM, Reach::descendants, terminated);
+    log_line(LogLevel::debug, "sent SIGTERM (then SIGCONT) to %d leftover processes", sweep.signalled);
+    const std::int64_t kill_at = terminated_at + grace_ms;
+    std::int64_t next_scan = terminated_at + leftover_scan_ms;
     while (reap_children(command)) {
-        const std::int64_t left = kill_at - now_ms();
-        if (left <= 0) {
-            // Orphans of a killed process re-parent to us, so every round looks again.
-            const int killed = signal_children(SIGKILL);
-            if (killed == 0) {
-                return;  // children that /proc does not show: nothing more to do
-            }
-            log_line(LogLevel::warn, "sent SIGKILL to %d leftover processes still running after %lld ms",
-                     killed, static_cast<long long>(grace_ms));
+        const std::int64_t now = now_ms();
+        if (now >= kill_at) {
+            kill_leftovers(command, terminated_at);
+            return;
         }
-        next_signal(left > 0 ? left : max_wait_ms);
+        // A process started after the sweep and orphaned since (a leftover's child, whose parent exited on
+        // its SIGTERM) has had none: it gets its own before any SIGKILL. Only orphans: a leftover's new
+        // children are its own to stop (a shutdown script its trap runs must not be cut short).
+        if (now >= next_scan) {
+            const Sweep late = signal_leftovers(SIGTERM, Reach::children, terminated);
+            if (late.signalled > 0) {
+                log_line(LogLevel::debug, "sent SIGTERM (then SIGCONT) to %d processes orphaned since",
+                         late.signalled);
+            }
+            next_scan = now + leftover_scan_ms;
+        }
+        next_signal(std::min(kill_at, next_scan) - now);
     }
 }
 

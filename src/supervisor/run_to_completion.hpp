@@ -35,9 +35,11 @@ struct ChildExit {
 
 // Expects every signal blocked (signals then wait in the pending set, none is lost). Spawns the child in its
 // own process group (in the terminal's foreground when pgentry holds it, given back afterwards), forwards
-// every signal but SIGCHLD and the synchronous ones (signals.hpp), reaps every child of pgentry meanwhile
-// (orphans included: when not PID 1, pgentry is a child subreaper until this returns), and once the child
-// has exited gives what it left running SIGTERM, then SIGKILL after the grace. Returns how the child ended.
+// every signal but SIGCHLD and the synchronous ones (signals.hpp), SIGTERM, SIGINT, SIGQUIT and SIGHUP
+// followed by SIGCONT, continues the child when a job-control stop would otherwise leave it stopped (or stops
+// pgentry too, under a shell's job control), reaps every child of pgentry meanwhile (orphans included: when
+// not PID 1, pgentry is a child subreaper until this returns), and once the child has exited gives every
+// process it left running SIGTERM and SIGCONT, then SIGKILL after the grace. Returns how the child ended.
 // A child already started (ChildSpec::started) has taken the terminal itself, and keeps it when it ends: only
 // pgentry-init, which runs no second child, supervises one that way.
 ChildExit run_to_completion(const ChildSpec& child, const StopPolicy& policy);

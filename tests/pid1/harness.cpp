@@ -42,17 +42,6 @@ std::string status_field(pid_t pid, const std::string& field) {
     return "";
 }
 
-pid_t child_of(pid_t parent) {
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        const std::string name = entry.path().filename();
-        if (std::isdigit(static_cast<unsigned char>(name[0])) &&
-            status_field(std::stoi(name), "PPid") == std::to_string(parent)) {
-            return std::stoi(name);
-        }
-    }
-    return -1;
-}
-
 // pgentry-init blocks everything it can (all but KILL, STOP and glibc's internal 32 and 33) before it forks
 // the command. While it waits in sigtimedwait, SigBlk shows the waited-for signals unblocked; they still
 // queue.
@@ -159,6 +148,27 @@ int count_processes_with_argument(const std::string& word) {
     return count;
 }
 
+pid_t child_of(pid_t parent) {
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename();
+        if (std::isdigit(static_cast<unsigned char>(name[0])) &&
+            status_field(std::stoi(name), "PPid") == std::to_string(parent)) {
+            return std::stoi(name);
+        }
+    }
+    return -1;
+}
+
+char process_state(pid_t pid) {
+    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const std::size_t name_end = stat.rfind(')');
+    return name_end != std::string::npos && name_end + 2 < stat.size() ? stat[name_end + 2] : '?';
+}
+
+bool wait_for_state(pid_t pid, char state, bool is, std::chrono::milliseconds timeout) {
+    return pgentry::test::eventually([&] { return (process_state(pid) == state) == is; }, timeout, 1ms);
+}
+
 int count_of(const std::string& text, const std::string& needle) {
     int count = 0;
     for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
@@ -216,6 +226,13 @@ pid_t Init::pid() {
     return init_;
 }
 
+pid_t Init::command_pid() {
+    const pid_t init = pid();
+    pid_t command = -1;
+    pgentry::test::eventually([&] { return init > 0 && (command = child_of(init)) > 0; }, 10s, 200us);
+    return command;
+}
+
 void Init::signal(int sig) {
     const pid_t target = pid();
     ASSERT_GT(target, 0) << "pgentry-init did not start";
@@ -231,6 +248,10 @@ std::optional<int> Init::wait_exit(std::chrono::milliseconds timeout) {
 
 bool Init::wait_for_line(const std::string& line, std::chrono::milliseconds timeout) const {
     return pgentry::test::eventually([&] { return has_line(report(), line); }, timeout, 1ms);
+}
+
+bool Init::wait_for_log_line(const std::string& line, std::chrono::milliseconds timeout) const {
+    return pgentry::test::eventually([&] { return has_line(log(), line); }, timeout, 1ms);
 }
 
 void Pid1Test::SetUp() {

@@ -35,6 +35,12 @@ int count_of(const std::string& text, const std::string& needle);
 bool has_line(const std::string& text, const std::string& line);
 // How many processes on the machine have this exact word among their arguments (/proc/PID/cmdline).
 int count_processes_with_argument(const std::string& word);
+// A child of parent (the first /proc lists), or -1.
+pid_t child_of(pid_t parent);
+// The state letter of /proc/PID/stat ('S', 'T' for stopped...), '?' once the process is gone.
+char process_state(pid_t pid);
+// Polls /proc/PID/stat until the state is (or, with is = false, is not) this one; false after timeout.
+bool wait_for_state(pid_t pid, char state, bool is = true, std::chrono::milliseconds timeout = 10s);
 
 struct Launch {
     bool pid_namespace = true;           // unshare --pid --fork --mount-proc: pgentry-init is PID 1
@@ -59,6 +65,8 @@ public:
     pid_t pid();
     // What the test forked: unshare, or pgentry-init itself without a pid namespace.
     pid_t launcher() const { return launcher_; }
+    // The command's pid as seen by the test (pgentry-init's first child); -1 after 10 s.
+    pid_t command_pid();
     void signal(int sig);
     // The launcher's exit code (unshare passes on pgentry-init's), 128+S if killed by S; nullopt on timeout.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout = 20s);
@@ -69,6 +77,8 @@ public:
     std::string log_path() const { return dir_ + "/log"; }
     // Polls the report until it has this whole line; false after timeout.
     bool wait_for_line(const std::string& line, std::chrono::milliseconds timeout = 20s) const;
+    // Polls pgentry-init's log until it has this whole line; false after timeout.
+    bool wait_for_log_line(const std::string& line, std::chrono::milliseconds timeout = 20s) const;
     int terminal_master() const { return master_; }
 
 private:

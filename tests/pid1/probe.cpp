@@ -4,18 +4,34 @@
 //
 //   pid1_probe [--report=FILE] STEP...
 //
-//   state              pid/ppid/pgid/sid, SigBlk/SigIgn/SigCgt, open fds, uid/gid/groups, HOME, terminal
-//   foreground catch              block every signal and take them from a signalfd, for record-until ready
-//   report "ready" record-until=SIG   report "signal N" for every signal caught, until SIG; exit 3 after 30 s
-//   without it ignore=SIG         set SIG to SIG_IGN sleep=MS           sleep (signals act by their
-//   dispositions) exit=N             exit with N kill-self=SIG      die by SIG orphans=N,MODE     double-fork
-//   N orphans and go on once each reported ready. MODE: exit (at once), term-exit
-//                      (report SIGTERM and exit), term-stay (report SIGTERM, keep running), parent-exit (exit
-//                      when the probe exits), report-ppid (report the new parent once re-parented, exit)
-//   grandchild         a child in the probe's group reporting "grandchild signal N" until SIGTERM
-//   wait-reaped        poll /proc until pid 1 and the probe are alone (20 s at most); report "procs N zombies
-//   Z" exec-pending=SIG PROGRAM ARG...
-//                      block every signal, make SIG pending and exec PROGRAM: what pgentry hands pgentry-init
+// STEPs:
+//   state                pid/ppid/pgid/sid, SigBlk/SigIgn/SigCgt, open fds, uid/gid/groups, HOME, terminal
+//                        foreground
+//   catch                block every signal and take them from a signalfd, for record-until
+//   ready                report "ready"
+//   record-until=SIG     report "signal N" for every signal caught, until SIG; exit 3 after 30 s without it
+//   await=SIG            block SIG alone and wait for it (others act by their dispositions: a SIGTSTP stops
+//                        the probe meanwhile), then report "signal N"; exit 3 after 30 s without it
+//   ignore=SIG           set SIG to SIG_IGN
+//   sleep=MS             sleep (signals act by their dispositions)
+//   exit=N               exit with N
+//   kill-self=SIG        die by SIG
+//   orphans=N,MODE       double-fork N orphans and go on once each reported ready. MODE:
+//                          exit          exit at once
+//                          term-exit     report SIGTERM and exit
+//                          term-stay     report SIGTERM, keep running
+//                          term-exit-stopped  as term-exit, stopped (SIGSTOP) once ready
+//                          term-stay-tree     as term-stay, with a child of its own that does the same
+//                          term-respawn  on SIGTERM leave a new child that does term-exit, then exit
+//                          parent-exit   exit when the probe exits
+//                          report-ppid   report the new parent once re-parented, exit
+//   grandchild           a child in the probe's group reporting "grandchild signal N" until SIGTERM
+//   wait-reaped          poll /proc until pid 1 and the probe are alone (20 s at most); report
+//                        "procs N zombies Z"
+//   wait-stopped=N       poll /proc until N processes are stopped (20 s at most); report "stopped N"
+//   exec-pending=SIG PROGRAM ARG...
+//                        block every signal, make SIG pending and exec PROGRAM: what pgentry hands
+//                        pgentry-init
 //
 // Signals are given by number. Orphans and the grandchild give up after 60 s, so a failed test leaves
 // nothing.
@@ -185,6 +201,52 @@ void record_until(int last) {
     fail("still alive after raise");
 }
 
+// Reports each SIGTERM that reaches an orphan (or an orphan's child, as who says), and exits on it when
+// exit_on_term; other signals are taken and ignored. Gives up after deadline.
+[[noreturn]] void answer_sigterms(int signals, bool exit_on_term, const char* who, std::int64_t deadline) {
+    for (;;) {
+        const int sig = next_signal(signals, deadline - now_ms());
+        if (sig == 0) {
+            _exit(4);
+        }
+        if (sig == SIGTERM && exit_on_term) {
+            report("%s %d got SIGTERM, exiting", who, getpid());
+            _exit(0);
+        }
+        if (sig == SIGTERM) {
+            report("%s %d got SIGTERM, staying", who, getpid());
+        }
+    }
+}
+
+// term-respawn: a new child, started after the SIGTERM, that does term-exit once its parent is gone.
+[[noreturn]] void leave_child_and_exit(int signals, std::int64_t deadline) {
+    int ready[2];
+    if (pipe(ready) != 0) {
+        fail("pipe");
+    }
+    const pid_t child = fork();
+    if (child < 0) {
+        fail("fork");
+    }
+    if (child == 0) {
+        // Its signals are blocked (inherited) and the signalfd it inherits reads its own: ready at once.
+        close(ready[0]);
+        if (write(ready[1], "r", 1) != 1) {
+            fail("write ready");
+        }
+        close(ready[1]);
+        answer_sigterms(signals, true, "orphan", deadline);
+    }
+    close(ready[1]);
+    char byte = 0;
+    if (read(ready[0], &byte, 1) != 1) {
+        fail("respawned child not ready");
+    }
+    report("orphan %d got SIGTERM, leaving child %d", getpid(), child);
+    _exit(0);
+}
+
 // In the orphan: set up, tell the probe through ready_fd, then behave as mode says.
 [[noreturn]] void run_orphan(std::string_view mode, int ready_fd, pid_t first_parent) {
     const int terms = mode.starts_with("term-") ? catch_all() : -1;
@@ -194,6 +256,16 @@ void record_until(int last) {
             sleep_ms(1);
         }
         report("orphan %d ppid %d", getpid(), getppid());
+    }
+    if (mode == "term-stay-tree") {
+        const pid_t child = fork();
+        if (child < 0) {
+            fail("fork");
+        }
+        if (child == 0) {
+            close(ready_fd);  // the probe reads until every orphan has closed it
+            answer_sigterms(terms, false, "orphan child", deadline);
+        }
     }
     if (write(ready_fd, "r", 1) != 1) {
         fail("write ready");
@@ -208,18 +280,20 @@ void record_until(int last) {
         }
         _exit(0);
     }
-    while (terms >= 0) {
-        const int sig = next_signal(terms, deadline - now_ms());
-        if (sig == 0) {
+    if (mode == "term-exit-stopped") {
+        raise(SIGSTOP);
+    }
+    if (mode == "term-exit" || mode == "term-exit-stopped") {
+        answer_sigterms(terms, true, "orphan", deadline);
+    }
+    if (mode == "term-stay" || mode == "term-stay-tree") {
+        answer_sigterms(terms, false, "orphan", deadline);
+    }
+    if (mode == "term-respawn") {
+        if (next_signal(terms, deadline - now_ms()) != SIGTERM) {
             _exit(4);
         }
-        if (sig == SIGTERM && mode == "term-exit") {
-            report("orphan %d got SIGTERM, exiting", getpid());
-            _exit(0);
-        }
-        if (sig == SIGTERM) {
-            report("orphan %d got SIGTERM, staying", getpid());
-        }
+        leave_child_and_exit(terms, deadline);
     }
     fail("unknown orphan mode");
 }
@@ -309,6 +383,52 @@ void count_processes(int& processes, int& zombies) {
     closedir(proc);
 }
 
+// Processes in /proc that are stopped (state T).
+int count_stopped() {
+    int stopped = 0;
+    DIR* proc = opendir("/proc");
+    while (const dirent* entry = readdir(proc)) {
+        if (entry->d_name[0] < '1' || entry->d_name[0] > '9') {
+            continue;
+        }
+        const std::string stat = read_text(("/proc/" + std::string(entry->d_name) + "/stat").c_str());
+        const std::size_t name_end = stat.rfind(')');
+        stopped +=
+            name_end != std::string::npos && name_end + 2 < stat.size() && stat[name_end + 2] == 'T' ? 1 : 0;
+    }
+    closedir(proc);
+    return stopped;
+}
+
+void wait_stopped(int count) {
+    const std::int64_t deadline = now_ms() + 20'000;
+    while (count_stopped() < count && now_ms() < deadline) {
+        sleep_ms(1);
+    }
+    report("stopped %d", count_stopped());
+}
+
+// sigtimedwait for sig alone: a stop and continue in between make it fail with EINTR (signal(7)).
+void await(int sig) {
+    sigset_t just;
+    sigemptyset(&just);
+    sigaddset(&just, sig);
+    sigprocmask(SIG_BLOCK, &just, nullptr);
+    const std::int64_t deadline = now_ms() + 30'000;
+    for (std::int64_t left = deadline - now_ms(); left > 0; left = deadline - now_ms()) {
+        const timespec timeout{static_cast<time_t>(left / 1000), static_cast<long>(left % 1000) * 1000000};
+        if (sigtimedwait(&just, nullptr, &timeout) == sig) {
+            report("signal %d", sig);
+            return;
+        }
+        if (errno != EINTR) {
+            break;
+        }
+    }
+    report("timeout waiting for signal %d", sig);
+    _exit(3);
+}
+
 void wait_reaped() {
     const std::int64_t deadline = now_ms() + 20'000;
     int processes = 0;
@@ -363,6 +483,10 @@ int main(int argc, char** argv) {
             spawn_grandchild();
         } else if (name == "wait-reaped") {
             wait_reaped();
+        } else if (name == "wait-stopped") {
+            wait_stopped(number(value));
+        } else if (name == "await") {
+            await(number(value));
         } else if (name == "exec-pending") {
             sigset_t all;
             sigfillset(&all);

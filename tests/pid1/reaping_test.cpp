@@ -1,7 +1,10 @@
 // Reaping: every child is collected, and what the command leaves behind is stopped before pgentry-init exits.
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <regex>
+#include <utility>
 
 #include "harness.hpp"
 
@@ -41,6 +44,20 @@ TEST_F(Pid1Test, AdoptsOrphansAsSubreaperWhenNotPid1) {
     EXPECT_EQ(count_of(init.report(), " ppid " + std::to_string(init.launcher()) + "\n"), 1) << init.report();
 }
 
+// The one SIGKILL warning's count and time since the SIGTERM, or -1 and -1 when there is not exactly one.
+std::pair<int, int> sigkill_warning(const std::string& log) {
+    static const std::regex warning(
+        R"(\[warn\] sent SIGKILL to (\d+) leftover processes still running after (\d+) ms\n)");
+    if (count_of(log, "SIGKILL") != 1) {
+        return {-1, -1};
+    }
+    std::smatch match;
+    if (!std::regex_search(log, match, warning)) {
+        return {-1, -1};
+    }
+    return {std::stoi(match[1]), std::stoi(match[2])};
+}
+
 TEST_F(Pid1Test, LeftoversGetSigtermThenSigkillAfterTheStopTimeout) {
     const auto started = Clock::now();
     Init init(dir_, {"--stop-timeout-ms=500"},
@@ -50,9 +67,57 @@ TEST_F(Pid1Test, LeftoversGetSigtermThenSigkillAfterTheStopTimeout) {
     const std::string report = init.report();
     EXPECT_EQ(count_of(report, " got SIGTERM, exiting\n"), 2) << report;
     EXPECT_EQ(count_of(report, " got SIGTERM, staying\n"), 1) << report;
-    EXPECT_NE(init.log().find("[warn] sent SIGKILL to 1 leftover processes still running after 500 ms\n"),
-              std::string::npos)
+    const auto [killed, after_ms] = sigkill_warning(init.log());
+    EXPECT_EQ(killed, 1) << init.log();
+    EXPECT_GE(after_ms, 500) << init.log();
+}
+
+// Yelp/dumb-init#212, krallin/tini#180: a leftover that ignores SIGTERM, with a child of its own. Both get
+// the one SIGTERM sweep (the child too, though its parent is not pgentry), both are SIGKILLed together after
+// one grace, and one warning counts them with the time that really passed. Before, the child got SIGKILL
+// alone, once its parent's SIGKILL had re-parented it, and a second warning.
+TEST_F(Pid1Test, LeftoverTreeGetsOneSigtermSweepAndOneSigkillWarning) {
+    const auto started = Clock::now();
+    Init init(dir_, {"--stop-timeout-ms=500"}, probe({"orphans=1,term-stay-tree", "exit=5"}));
+    EXPECT_EQ(init.wait_exit(), 5);
+    const auto elapsed = Clock::now() - started;
+    EXPECT_GE(elapsed, 500ms);
+    EXPECT_LT(elapsed, 3s);
+    const std::string report = init.report();
+    EXPECT_EQ(count_of(report, " got SIGTERM, staying\n"), 2) << report;
+    EXPECT_EQ(count_of(report, "orphan child "), 1) << report;
+    const auto [killed, after_ms] = sigkill_warning(init.log());
+    EXPECT_EQ(killed, 2) << init.log();
+    EXPECT_GE(after_ms, 500) << init.log();
+    EXPECT_LT(after_ms, std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() + 1)
         << init.log();
+}
+
+// A process that starts after the SIGTERM sweep and is orphaned later (a leftover's child, whose parent
+// exits on its SIGTERM) gets a SIGTERM of its own within the grace, not a SIGKILL without one.
+TEST_F(Pid1Test, LeftoversOrphanedAfterTheSigtermGetOneToo) {
+    const auto started = Clock::now();
+    Init init(dir_, {"--log-level=debug"}, probe({"orphans=1,term-respawn", "exit=5"}));
+    EXPECT_EQ(init.wait_exit(), 5);
+    EXPECT_LT(Clock::now() - started, 4s);  // the grace is 5 s
+    const std::string report = init.report();
+    EXPECT_EQ(count_of(report, " got SIGTERM, leaving child "), 1) << report;
+    EXPECT_EQ(count_of(report, " got SIGTERM, exiting\n"), 1) << report;
+    const std::string log = init.log();
+    EXPECT_TRUE(has_line(log, "[debug] sent SIGTERM (then SIGCONT) to 1 processes orphaned since")) << log;
+    EXPECT_EQ(log.find("SIGKILL"), std::string::npos) << log;
+}
+
+// Stopped leftovers act on their SIGTERM too: SIGCONT follows it, as systemd does.
+TEST_F(Pid1Test, StoppedLeftoversGetSigcontWithTheirSigterm) {
+    const auto started = Clock::now();
+    Init init(dir_, {}, probe({"orphans=2,term-exit-stopped", "wait-stopped=2", "exit=5"}));
+    EXPECT_EQ(init.wait_exit(), 5);
+    EXPECT_LT(Clock::now() - started, 4s);  // the grace is 5 s
+    const std::string report = init.report();
+    EXPECT_TRUE(has_line(report, "stopped 2")) << report;
+    EXPECT_EQ(count_of(report, " got SIGTERM, exiting\n"), 2) << report;
+    EXPECT_EQ(init.log().find("SIGKILL"), std::string::npos) << init.log();
 }
 
 // --stop-timeout 0 never SIGKILLs the command, but orphans get a bounded grace of 5 s.
