@@ -74,7 +74,9 @@ public:
             }
         }
         closedir(proc);
-        std::qsort(processes_, size_, sizeof *processes_, by_pid);  // pid is the first member
+        if (size_ > 0) {  // qsort and bsearch take no null array, even empty (UBSan)
+            std::qsort(processes_, size_, sizeof *processes_, by_pid);  // pid is the first member
+        }
         return true;
     }
 
@@ -86,7 +88,8 @@ public:
             if (parent == ancestor) {
                 return true;
             }
-            const void* found = std::bsearch(&parent, processes_, size_, sizeof *processes_, by_pid);
+            const void* found =
+                size_ > 0 ? std::bsearch(&parent, processes_, size_, sizeof *processes_, by_pid) : nullptr;
             if (found == nullptr) {
                 return false;
             }
@@ -147,7 +150,7 @@ PidSet::~PidSet() {
 }
 
 bool PidSet::contains(pid_t pid) const {
-    return std::bsearch(&pid, pids_, size_, sizeof *pids_, by_pid) != nullptr;
+    return size_ > 0 && std::bsearch(&pid, pids_, size_, sizeof *pids_, by_pid) != nullptr;
 }
 
 void PidSet::insert(pid_t pid) {
