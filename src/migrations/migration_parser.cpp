@@ -104,6 +104,7 @@ private:
         std::size_t begin = 0;
         for (int line = 1; begin < body.size(); ++line) {
             const Line current = line_from(body, begin);
+            reject_indented_marker(current.text, line);  // after a lone CR too: one reading for both endings
             if (begin > 0 && is_lone_cr(body, begin - 1)) {
                 reject_marker_after_lone_cr(current.text, line);
             } else if (auto marker = parse_marker(current.text, line)) {
@@ -112,8 +113,6 @@ private:
                 marker->begin = begin;
                 marker->sql_begin = current.next;
                 markers.push_back(*marker);
-            } else {
-                reject_indented_marker(current.text, line);
             }
             begin = current.next;
         }

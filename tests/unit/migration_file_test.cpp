@@ -198,9 +198,12 @@ TEST(MigrationBodyLoneCr, AMarkerAfterALoneCrIsAnError) {
         "line endings");
     EXPECT_NE(error_of("-- intro\r-- migrate:up\r\nSELECT 1;\n").find("2_x.sql:2: '-- migrate:up' after"),
               std::string::npos);
-    // What is no marker at the start of a line is none after a CR either.
-    EXPECT_EQ(error_of("-- migrate:up\nSELECT 1; -- done\r  -- migrate:down is below\r---- migrate:down\n"),
-              "");
+    // What is no marker at the start of a line is none after a CR either, and an indented one is refused
+    // after a CR as after an LF (the fuzz property: a file reads the same with either line end).
+    EXPECT_EQ(error_of("-- migrate:up\nSELECT 1; -- done\r  -- migrated below\r---- migrate:down\n"), "");
+    EXPECT_NE(error_of("-- migrate:up\nSELECT 1; -- done\r  -- migrate:down\rDROP TABLE t;\n")
+                  .find("2_x.sql:3: indented marker"),
+              std::string::npos);
 }
 
 TEST(MigrationBodyLoneCr, CrCrLfEndsAMarkerLineAsCrlfDoes) {
