@@ -4,17 +4,18 @@
 // (table_lock.hpp). The migration must never wait for it, nor fail because of it:
 // - it opens at the first question (or earlier, on request); a refused connect (a connection limit) is
 //   remembered, and every question is then unanswered for the rest of the run;
-// - an answer that does not come within half a second (a transaction-pooling proxy whose server connections
-//   the lock and the migration hold) closes it for good: closing drops the queued query;
+// - an answer that does not come within half a second closes it, which drops the queued query: for good
+//   behind a transaction-pooling proxy (whose server connections the lock and the migration hold, at every
+//   look), until the next question on a session of the server's own (a loaded machine);
 // - a session that has ended (terminated, a server restart, an idle timeout behind a pooler in session mode)
 //   leaves that question unanswered, and the next question opens another;
 // - on a session of pgentry's own it pins what SPEC "The migrations table and the lock" asks of observer
 //   sessions whatever the role's or database's defaults: statement_timeout = 0, READ COMMITTED, and on
 //   PostgreSQL 14+ idle_session_timeout = 0 (a role's '1s' would end it between two looks a second apart).
-//   The SETs go in the same round trip as the first question. Through a pooler nothing is pinned, as on
-//   the worker (migration_session.hpp): a session setting would stay on a server connection the application
-//   gets next, and the server's idle_session_timeout ends only the pooler's server connection, which the
-//   pooler replaces.
+//   The SETs go just before the first question, and their answer says whether the session is the server's
+//   own or a pooler's. Through a pooler nothing is pinned, as on the worker (migration_session.hpp): a
+//   session setting would stay on a server connection the application gets next, and the server's
+//   idle_session_timeout ends only the pooler's server connection, which the pooler replaces.
 #include <optional>
 #include <string>
 
@@ -51,7 +52,8 @@ private:
     Clock::duration connect_timeout_;
     std::string purpose_;
     std::optional<Connection> connection_;
-    bool pinned_ = false;   // the SETs went with a question the server answered, on this connection
+    bool pinned_ = false;   // the SETs were answered on this connection
+    bool direct_ = false;   // the last SETs answered said the sessions are the server's own, not a pooler's
     bool refused_ = false;  // no session to be had: do not try again in this run
 };
 

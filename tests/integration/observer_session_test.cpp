@@ -39,7 +39,7 @@ TEST_F(ObserverSession, PinsItsSessionWhateverTheRolesDefaults) {
     }
     db::ObserverSession session = observer(db.conninfo());
 
-    // The SETs run before the first question, in its round trip.
+    // The SETs run just before the first question.
     EXPECT_EQ(ask(session, "SHOW statement_timeout"), "0");
     EXPECT_EQ(ask(session, "SHOW idle_session_timeout"), "0");
     EXPECT_EQ(ask(session, "SHOW default_transaction_isolation"), "read committed");
@@ -75,6 +75,37 @@ TEST_F(ObserverSession, ASessionTheServerEndedIsNoAnswerAndTheNextQuestionOpensA
     const std::string second = ask(session, "SELECT pg_backend_pid()");
     EXPECT_NE(second, "");
     EXPECT_NE(second, first);
+}
+
+// On the server's own session a late answer is a loaded machine, not a pool with no connection to spare.
+// Before: the session was closed for the run, and every later look at who blocks a statement went unanswered.
+TEST_F(ObserverSession, ALateAnswerOnTheServersOwnSessionIsNoAnswerAndTheNextQuestionOpensAnother) {
+    db::ObserverSession session = observer(db.conninfo());
+    const std::string first = ask(session, "SELECT pg_backend_pid()");
+    ASSERT_NE(first, "");
+
+    EXPECT_EQ(session.ask("SELECT pg_sleep(2)"), std::nullopt);
+    wait_gone(first);  // closing dropped the sleep
+    const std::string second = ask(session, "SELECT pg_backend_pid()");
+    EXPECT_NE(second, "");
+    EXPECT_NE(second, first);
+}
+
+// Behind transaction pooling a question waits for a server connection, which the lock and the migration hold
+// for as long as they run: asking again would cost half a second at every look.
+TEST_F(ObserverSession, ALateAnswerBehindTransactionPoolingEndsTheQuestionsForTheRun) {
+    const PgBouncer bouncer(db.server(), {"transaction", 1, {}});
+    Connection holder(bouncer.conninfo(db.name(), "holder"));
+    holder.exec("BEGIN");
+    holder.exec("SELECT 1");  // the pool's one server connection, until COMMIT
+    db::ObserverSession session = observer(bouncer.url(db.name()));
+
+    EXPECT_EQ(session.ask("SELECT 1"), std::nullopt);
+    holder.exec("COMMIT");
+    const auto asked = Clock::now();
+    EXPECT_EQ(session.ask("SELECT 1"), std::nullopt);
+    EXPECT_LT(Clock::now() - asked, 100ms);
+    EXPECT_FALSE(session.open());
 }
 
 // Through a pooler nothing is pinned: in session pooling the server's idle_session_timeout ends the server
