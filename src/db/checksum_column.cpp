@@ -14,8 +14,6 @@ namespace pgentry::db {
 
 namespace {
 
-constexpr std::string_view lock_not_available = "55P03";
-
 // The ACCESS EXCLUSIVE lock, taken only for as long as the ALTER takes.
 class ColumnLock final : public PolledLock {
 public:
@@ -26,20 +24,16 @@ public:
     // lock_timeout: the ALTER needs no lock the LOCK did not take; should it ever (a table with inheritance
     // children), a short wait ends as a refused try instead of a queue.
     bool try_take() override {
-        std::optional<Transaction> attempt;
-        try {
-            attempt.emplace(session_,
-                            std::vector<LocalSetting>{{"statement_timeout", "0"},
-                                                      {"lock_timeout", "'100ms'"},
-                                                      {"idle_in_transaction_session_timeout", "0"}},
-                            "READ COMMITTED",
-                            fmt::format("LOCK TABLE {0} IN ACCESS EXCLUSIVE MODE NOWAIT; "
-                                        "ALTER TABLE {0} ADD COLUMN IF NOT EXISTS checksum text",
-                                        table_.quoted()));
-        } catch (const QueryError& failure) {
-            if (failure.error().sqlstate != lock_not_available) {
-                throw;
-            }
+        std::optional<Transaction> attempt =
+            begin_if_lock_available(session_,
+                                    {{"statement_timeout", "0"},
+                                     {"lock_timeout", "'100ms'"},
+                                     {"idle_in_transaction_session_timeout", "0"}},
+                                    "READ COMMITTED",
+                                    fmt::format("LOCK TABLE {0} IN ACCESS EXCLUSIVE MODE NOWAIT; "
+                                                "ALTER TABLE {0} ADD COLUMN IF NOT EXISTS checksum text",
+                                                table_.quoted()));
+        if (!attempt) {
             return false;
         }
         attempt->commit();

@@ -13,7 +13,6 @@ namespace pgentry::db {
 
 namespace {
 
-constexpr std::string_view lock_not_available = "55P03";
 constexpr auto first_pause = std::chrono::milliseconds(500);
 constexpr auto longest_pause = std::chrono::seconds(10);
 constexpr int looks_per_lock_timeout = 4;

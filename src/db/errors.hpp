@@ -3,12 +3,17 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <libpq-fe.h>
 
 #include "db/connect_message.hpp"
 
 namespace pgentry::db {
+
+// SQLSTATE lock_not_available (PostgreSQL "Appendix A. Error Codes"): a NOWAIT lock another session holds, or
+// lock_timeout ran out.
+inline constexpr std::string_view lock_not_available = "55P03";
 
 // What the server said about a failed statement.
 struct ServerError {

@@ -38,7 +38,7 @@ Result Lock::exec_watched(Connection& worker, const std::string& statement,
         if (kind_ && kind_->blocks_worker()) {
             worker.cancel_and_drain();
             throw OwnLockWait(ServerError{
-                "ERROR", "55P03",
+                "ERROR", std::string(lock_not_available),
                 fmt::format("the statement waits for pgentry's own lock on {} and would wait forever "
                             "(VACUUM or ANALYZE without table names also processes that table)",
                             table_),

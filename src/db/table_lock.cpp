@@ -9,7 +9,6 @@ namespace pgentry::db {
 
 namespace {
 
-constexpr std::string_view lock_not_available = "55P03";
 constexpr auto observer_connect_timeout = std::chrono::seconds(5);
 
 }  // namespace
@@ -27,20 +26,13 @@ bool TableLock::try_take() {
     // statement_timeout = 0 whatever the role's defaults (an ALTER ROLE ... SET statement_timeout would end
     // the held lock's later checks); the SET LOCALs end with the transaction, so nothing leaks into a pooled
     // server connection.
-    std::optional<Transaction> attempt;
-    try {
-        attempt.emplace(
-            session_,
-            std::vector<LocalSetting>{{"statement_timeout", "0"},
-                                      {"lock_timeout", "0"},
-                                      {"idle_in_transaction_session_timeout", "0"}},
-            "READ COMMITTED",
-            fmt::format("LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT; SELECT pg_backend_pid()",
-                        table_.quoted()));
-    } catch (const QueryError& failure) {
-        if (failure.error().sqlstate != lock_not_available) {
-            throw;
-        }
+    std::optional<Transaction> attempt = begin_if_lock_available(
+        session_,
+        {{"statement_timeout", "0"}, {"lock_timeout", "0"}, {"idle_in_transaction_session_timeout", "0"}},
+        "READ COMMITTED",
+        fmt::format("LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT; SELECT pg_backend_pid()",
+                    table_.quoted()));
+    if (!attempt) {
         return false;
     }
     holder_pid_ = static_cast<int>(attempt->first_result().integer(0, 0));

@@ -55,6 +55,19 @@ void Transaction::rollback() {
     std::exchange(connection_, nullptr)->exec("ROLLBACK");
 }
 
+std::optional<Transaction> begin_if_lock_available(Connection& connection,
+                                                   const std::vector<LocalSetting>& locals,
+                                                   std::string_view isolation, std::string_view first) {
+    try {
+        return Transaction(connection, locals, isolation, first);
+    } catch (const QueryError& failure) {
+        if (failure.error().sqlstate != lock_not_available) {
+            throw;
+        }
+        return std::nullopt;
+    }
+}
+
 void roll_back_quietly(Connection& connection) {
     try {
         if (connection.in_transaction()) {

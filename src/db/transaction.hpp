@@ -2,6 +2,7 @@
 // A transaction on one connection, shaped as taopq's `transaction`: BEGIN in the constructor, ROLLBACK in
 // the destructor unless commit() or rollback() ended it first. Every BEGIN, COMMIT and ROLLBACK pgentry
 // sends goes through here (but the ROLLBACK of Connection::cancel_and_drain, which runs inside the engine).
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,13 @@ private:
     Connection* connection_;  // null once ended (or moved from)
     Result first_{nullptr};
 };
+
+// The transaction of the constructor with `first`, or nullopt when the server refused `first` with
+// lock_not_available (a LOCK ... NOWAIT that another session's lock conflicts with): rolled back then. Any
+// other QueryError is thrown.
+std::optional<Transaction> begin_if_lock_available(Connection& connection,
+                                                   const std::vector<LocalSetting>& locals,
+                                                   std::string_view isolation, std::string_view first);
 
 // Rolls back whatever transaction is open on connection (a failed migration's own BEGIN in a
 // transaction:false section, or a Transaction's), saying nothing when the session is gone: the server
