@@ -15,16 +15,23 @@ std::string number(int sig) {
     return std::to_string(sig);
 }
 
+// Once the probe says "ready", stops the command with SIGSTOP: its pid, or 0 after a failure.
+pid_t stopped_command(Init& init) {
+    if (!init.wait_for_line("ready")) {
+        ADD_FAILURE() << "the probe never got ready: " << init.log();
+        return 0;
+    }
+    const pid_t command = init.command_pid();
+    const bool stopped = command > 0 && kill(command, SIGSTOP) == 0 && wait_for_state(command, 'T');
+    EXPECT_TRUE(stopped) << "command " << command << ": " << std::strerror(errno);
+    return stopped ? command : 0;
+}
+
 // Yelp/dumb-init PR #25: a stopped command kept the forwarded SIGTERM pending, its handler never ran, and
-// with
-// --stop-timeout 0 pgentry waited forever. SIGCONT follows the SIGTERM.
+// with --stop-timeout 0 pgentry waited forever. SIGCONT follows the SIGTERM.
 TEST_F(Pid1Test, StoppedCommandHandlesTheForwardedSigterm) {
     Init init(dir_, {}, probe({"catch", "ready", "record-until=" + number(SIGTERM), "exit=42"}));
-    ASSERT_TRUE(init.wait_for_line("ready"));
-    const pid_t command = init.command_pid();
-    ASSERT_GT(command, 0);
-    ASSERT_EQ(kill(command, SIGSTOP), 0) << std::strerror(errno);
-    ASSERT_TRUE(wait_for_state(command, 'T'));
+    ASSERT_GT(stopped_command(init), 0);
     init.signal(SIGTERM);
     EXPECT_EQ(init.wait_exit(10s), 42) << init.log();
     EXPECT_TRUE(has_line(init.report(), "signal " + number(SIGTERM))) << init.report();
@@ -95,11 +102,8 @@ TEST_F(Pid1Test, CtrlZOnTheTerminalDoesNotStopTheCommandOfPid1) {
 // SIGWINCH it has handled the SIGCHLD of the stop.
 TEST_F(Pid1Test, SigstopOfTheCommandIsLeftAlone) {
     Init init(dir_, {"--log-level=debug"}, probe({"ready", "await=" + number(SIGUSR1), "exit=0"}));
-    ASSERT_TRUE(init.wait_for_line("ready"));
-    const pid_t command = init.command_pid();
+    const pid_t command = stopped_command(init);
     ASSERT_GT(command, 0);
-    ASSERT_EQ(kill(command, SIGSTOP), 0) << std::strerror(errno);
-    ASSERT_TRUE(wait_for_state(command, 'T'));
     init.signal(SIGWINCH);
     ASSERT_TRUE(init.wait_for_log_line("[debug] forwarded SIGWINCH to pid 2")) << init.log();
     EXPECT_EQ(process_state(command), 'T');

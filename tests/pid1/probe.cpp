@@ -82,6 +82,44 @@ int parent_alive[2] = {-1, -1};
     _exit(99);
 }
 
+pid_t fork_or_fail() {
+    const pid_t child = fork();
+    if (child < 0) {
+        fail("fork");
+    }
+    return child;
+}
+
+// A pipe on which a forked child says it is set up, and its parent waits for that.
+class ReadyPipe {
+public:
+    ReadyPipe() {
+        if (pipe(fds_) != 0) {
+            fail("pipe");
+        }
+    }
+    // In the child, once set up.
+    void say_ready() {
+        close(fds_[0]);
+        if (write(fds_[1], "r", 1) != 1) {
+            fail("write ready");
+        }
+        close(fds_[1]);
+    }
+    // In the parent; fails naming `who` when the child exits without saying it.
+    void wait_ready(const char* who) {
+        close(fds_[1]);
+        char byte = 0;
+        if (read(fds_[0], &byte, 1) != 1) {
+            fail(who);
+        }
+        close(fds_[0]);
+    }
+
+private:
+    int fds_[2] = {-1, -1};
+};
+
 std::int64_t now_ms() {
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -221,28 +259,14 @@ void record_until(int last) {
 
 // term-respawn: a new child, started after the SIGTERM, that does term-exit once its parent is gone.
 [[noreturn]] void leave_child_and_exit(int signals, std::int64_t deadline) {
-    int ready[2];
-    if (pipe(ready) != 0) {
-        fail("pipe");
-    }
-    const pid_t child = fork();
-    if (child < 0) {
-        fail("fork");
-    }
+    ReadyPipe ready;
+    const pid_t child = fork_or_fail();
     if (child == 0) {
         // Its signals are blocked (inherited) and the signalfd it inherits reads its own: ready at once.
-        close(ready[0]);
-        if (write(ready[1], "r", 1) != 1) {
-            fail("write ready");
-        }
-        close(ready[1]);
+        ready.say_ready();
         answer_sigterms(signals, true, "orphan", deadline);
     }
-    close(ready[1]);
-    char byte = 0;
-    if (read(ready[0], &byte, 1) != 1) {
-        fail("respawned child not ready");
-    }
+    ready.wait_ready("respawned child not ready");
     report("orphan %d got SIGTERM, leaving child %d", getpid(), child);
     _exit(0);
 }
@@ -258,11 +282,7 @@ void record_until(int last) {
         report("orphan %d ppid %d", getpid(), getppid());
     }
     if (mode == "term-stay-tree") {
-        const pid_t child = fork();
-        if (child < 0) {
-            fail("fork");
-        }
-        if (child == 0) {
+        if (fork_or_fail() == 0) {
             close(ready_fd);  // the probe reads until every orphan has closed it
             answer_sigterms(terms, false, "orphan child", deadline);
         }
@@ -307,10 +327,7 @@ void spawn_orphans(int count, std::string_view mode) {
         fail("pipe");
     }
     for (int i = 0; i < count; ++i) {
-        const pid_t middle = fork();
-        if (middle < 0) {
-            fail("fork");
-        }
+        const pid_t middle = fork_or_fail();
         if (middle == 0) {
             const pid_t first_parent = getpid();
             const pid_t orphan = fork();
@@ -331,22 +348,11 @@ void spawn_orphans(int count, std::string_view mode) {
 }
 
 void spawn_grandchild() {
-    int ready[2];
-    if (pipe(ready) != 0) {
-        fail("pipe");
-    }
-    const pid_t child = fork();
-    if (child < 0) {
-        fail("fork");
-    }
-    if (child == 0) {
-        close(ready[0]);
+    ReadyPipe ready;
+    if (fork_or_fail() == 0) {
         close(parent_alive[1]);
         const int signals = catch_all();
-        if (write(ready[1], "r", 1) != 1) {
-            fail("write ready");
-        }
-        close(ready[1]);
+        ready.say_ready();
         const std::int64_t deadline = now_ms() + helper_lifetime_ms;
         for (int sig = 0; (sig = next_signal(signals, deadline - now_ms())) != 0;) {
             report("grandchild signal %d", sig);
@@ -356,12 +362,7 @@ void spawn_grandchild() {
         }
         _exit(4);
     }
-    close(ready[1]);
-    char byte = 0;
-    if (read(ready[0], &byte, 1) != 1) {
-        fail("grandchild not ready");
-    }
-    close(ready[0]);
+    ready.wait_ready("grandchild not ready");
 }
 
 // Processes in /proc, and zombies among them.
