@@ -1,5 +1,7 @@
 #include "db/connection.hpp"
 
+#include <utility>
+
 #include "common/error.hpp"
 #include "log/log.hpp"
 
@@ -67,6 +69,7 @@ Result Connection::exec(const std::string& sql, const std::vector<std::string>& 
     for (const auto& param : params) {
         values.push_back(param.c_str());
     }
+    statement_ = {};
     if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                            nullptr, nullptr, 0)) {
         throw QueryError(client_error(conn_.get(), "08006"));
@@ -87,6 +90,7 @@ std::string Connection::copy_out(const std::string& sql) {
 }
 
 void Connection::send(const std::string& sql, std::optional<std::string_view> copy_rows) {
+    statement_ = {};
     if (!PQsendQuery(conn_.get(), sql.c_str())) {
         throw QueryError(client_error(conn_.get(), "08006"));
     }
@@ -94,8 +98,8 @@ void Connection::send(const std::string& sql, std::optional<std::string_view> co
 }
 
 std::optional<Result> Connection::await_result(std::optional<Clock::time_point> deadline) {
-    std::optional<Result> last;
-    std::optional<ServerError> failure;
+    std::optional<Result>& last = statement_.last;
+    std::optional<ServerError>& failure = statement_.failure;
     const auto go_on = [&](EventLoop::Wake wake) {  // false: the deadline passed
         if (wake == EventLoop::Wake::stop_signal) {
             cancel_and_drain();
@@ -151,13 +155,14 @@ std::optional<Result> Connection::await_result(std::optional<Clock::time_point> 
             PQclear(result);
         }
     }
-    if (failure) {
-        throw QueryError(*failure);
+    StatementEnd end = std::exchange(statement_, {});
+    if (end.failure) {
+        throw QueryError(*end.failure);
     }
-    if (!last) {
+    if (!end.last) {
         throw QueryError(client_error(conn_.get(), "08006"));
     }
-    return last;
+    return std::move(end.last);
 }
 
 // The server aborts the statement and its transaction; waiting briefly for that lets the lock go
@@ -168,6 +173,7 @@ void Connection::cancel_and_drain() {
         PQcancel(cancel_.get(), reason, sizeof reason);
     }
     auto deadline = Clock::now() + cancel_grace;
+    statement_ = {};
     copy_rows_.reset();  // a COPY IN still in progress ends with an error, not with the rest of its rows
     if (PQisnonblocking(conn_.get()) && flush(deadline) != EventLoop::Wake::ready) {
         return;

@@ -72,6 +72,15 @@ private:
     EventLoop* loop_;
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel_;
+    // What the statement in flight has returned so far. A deadline can pass after its last result (or its
+    // error) and before its end: the ErrorResponse is flushed when the error is raised, the ReadyForQuery
+    // once the transaction is aborted (PostgreSQL's elog.c), and on a loaded machine that is a gap. The
+    // next await_result goes on from here instead of finding no result at all.
+    struct StatementEnd {
+        std::optional<Result> last;
+        std::optional<ServerError> failure;
+    };
+    StatementEnd statement_;
     std::optional<std::string_view> copy_rows_;  // given to send(), not yet queued for the server
     std::string* copied_out_ = nullptr;          // where copy_out() collects a COPY TO's rows
 };
