@@ -9,4 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build test
 scripts/build.sh
-pg_virtualenv -t -o max_connections=300 -o ssl=off ctest --test-dir build --output-on-failure -j"$(nproc)" "$@"
+# Two tests a core: most of a test's time is waiting (for the server, for pgentry's processes, for a lock
+# timeout), and on 2 cores the suite took 248 s at -j2, 182 s at -j4 (2 December 2026), with a third of the CPU
+# used at -j2.
+pg_virtualenv -t -o max_connections=300 -o ssl=off ctest --test-dir build --output-on-failure -j"$(($(nproc) * 2))" "$@"
