@@ -136,7 +136,8 @@ void LateReadyForQuery::relay() {
         const int timeout_ms =
             due == none
                 ? -1
-                : static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now()).count()) + 1;
+                : static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now()).count()) +
+                      1;
         pollfd fds[3] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {stop_[0], POLLIN, 0}};
         if (!open || (::poll(fds, 3, timeout_ms) < 0 && errno != EINTR) || fds[2].revents != 0) {
             break;
