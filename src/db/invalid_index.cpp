@@ -29,6 +29,7 @@ WHERE i.relname = $2 AND NOT x.indisvalid
 
 std::vector<std::string> column(const Result& result) {
     std::vector<std::string> values;
+    values.reserve(static_cast<std::size_t>(result.rows()));
     for (int row = 0; row < result.rows(); ++row) {
         values.push_back(result.text(row, 0));
     }

@@ -33,7 +33,7 @@ std::optional<int> as_int(const std::string& text) {
 }
 
 std::string not_an_int(const std::string& text, std::string_view keyword) {
-    return fmt::format("invalid integer value \"{}\" for connection option \"{}\"", text, keyword);
+    return fmt::format(R"(invalid integer value "{}" for connection option "{}")", text, keyword);
 }
 
 // hostaddr holds numeric addresses only: no name is looked up (AI_NUMERICHOST), as libpq parses it.

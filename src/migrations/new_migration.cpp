@@ -76,7 +76,7 @@ fs::path create_migration(const fs::path& dir, std::string_view name,
         if (taken.contains(version)) {
             continue;
         }
-        const fs::path path = dir / (std::to_string(version) + "_" + std::string(name) + ".sql");
+        fs::path path = dir / (std::to_string(version) + "_" + std::string(name) + ".sql");
         auto file = create_exclusively(path);
         if (!file && errno == EEXIST) {
             continue;  // another run took this second after the listing
