@@ -365,9 +365,9 @@ void spawn_grandchild() {
     ready.wait_ready("grandchild not ready");
 }
 
-// Processes in /proc, and zombies among them.
-void count_processes(int& processes, int& zombies) {
-    processes = zombies = 0;
+// Calls on_state with the state (R, S, T, Z, ...) of each process in /proc; one gone meanwhile is skipped.
+template <typename OnState>
+void for_each_process_state(OnState on_state) {
     DIR* proc = opendir("/proc");
     while (const dirent* entry = readdir(proc)) {
         if (entry->d_name[0] < '1' || entry->d_name[0] > '9') {
@@ -375,29 +375,26 @@ void count_processes(int& processes, int& zombies) {
         }
         const std::string stat = read_text(("/proc/" + std::string(entry->d_name) + "/stat").c_str());
         const std::size_t name_end = stat.rfind(')');
-        if (name_end == std::string::npos || name_end + 2 >= stat.size()) {
-            continue;  // gone meanwhile
+        if (name_end != std::string::npos && name_end + 2 < stat.size()) {
+            on_state(stat[name_end + 2]);
         }
-        ++processes;
-        zombies += stat[name_end + 2] == 'Z' ? 1 : 0;
     }
     closedir(proc);
+}
+
+// Processes in /proc, and zombies among them.
+void count_processes(int& processes, int& zombies) {
+    processes = zombies = 0;
+    for_each_process_state([&](char state) {
+        ++processes;
+        zombies += state == 'Z' ? 1 : 0;
+    });
 }
 
 // Processes in /proc that are stopped (state T).
 int count_stopped() {
     int stopped = 0;
-    DIR* proc = opendir("/proc");
-    while (const dirent* entry = readdir(proc)) {
-        if (entry->d_name[0] < '1' || entry->d_name[0] > '9') {
-            continue;
-        }
-        const std::string stat = read_text(("/proc/" + std::string(entry->d_name) + "/stat").c_str());
-        const std::size_t name_end = stat.rfind(')');
-        stopped +=
-            name_end != std::string::npos && name_end + 2 < stat.size() && stat[name_end + 2] == 'T' ? 1 : 0;
-    }
-    closedir(proc);
+    for_each_process_state([&](char state) { stopped += state == 'T' ? 1 : 0; });
     return stopped;
 }
 
