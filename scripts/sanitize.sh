@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 readonly build_dir=build-asan
 
 build() {
-    cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DPGENTRY_SANITIZE=ON -DPGENTRY_WERROR=ON >/dev/null
+    # -g1: line tables only, all a report's stack needs (file:line); full -g took a quarter longer to build
+    # (2 December 2026, 2 cores: 326 -> 258 s).
+    cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DPGENTRY_SANITIZE=ON \
+        -DPGENTRY_WERROR=ON >/dev/null
     cmake --build "$build_dir" -j"$(nproc)"
 }
 
@@ -42,7 +45,8 @@ sanitizer_options() {
 readonly other_tools='Migrators/|MigrateCommandRace|ThirtyReplicas'
 
 run_suite() {
-    local ctest=(ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" -E "$other_tools" "$@")
+    # Two tests a core, as scripts/test.sh: 255 s at -j2, 212 s at -j4 on 2 cores (2 December 2026).
+    local ctest=(ctest --test-dir "$build_dir" --output-on-failure -j"$(($(nproc) * 2))" -E "$other_tools" "$@")
     if [ -n "${PGHOST:-}" ] || [ -n "${PGPORT:-}" ]; then
         "${ctest[@]}"
     else

@@ -114,25 +114,16 @@ setup_postgres() {
 
 # --- the image -----------------------------------------------------------------------------------------------
 
-# build_start LABEL TAG CONTEXT [ENV=VALUE...]: docker build in the background; build_wait LABEL: its end, timed.
-# In the background also when waited for at once: bash runs a trap (a TERM from CI's timeout) only once its
-# foreground command is done.
-declare -A build_pid build_started
-build_start() {
+# build LABEL TAG CONTEXT [ENV=VALUE...]: docker build, timed.
+build() {
     local label=$1 tag=$2 context=$3
     shift 3
-    build_started[$label]=$(now_ms)
+    local start
+    start=$(now_ms)
+    # In the background: bash runs a trap (a TERM from CI's timeout) only once its foreground command is done.
     env "$@" "$client" build --tag "$tag" "$context" >"$work/build-$label.log" 2>&1 &
-    build_pid[$label]=$!
-}
-build_wait() {
-    local label=$1
-    wait "${build_pid[$label]}" || fail "docker build ($label) failed: $(tail -n 5 "$work/build-$label.log")"
-    note "build $label: $((($(now_ms) - build_started[$label]) / 1000)) s"
-}
-build() {
-    build_start "$@"
-    build_wait "$1"
+    wait $! || fail "docker build ($label) failed: $(tail -n 5 "$work/build-$label.log")"
+    note "build $label: $((($(now_ms) - start) / 1000)) s"
 }
 
 # The context with one more migration, or with one that fails half-way (a table created, then an error).
@@ -146,11 +137,8 @@ context_with() {
 build_images() {
     # No `# syntax=` line: BuildKit must not need a registry for its frontend (issue 13, fault 1).
     ! grep -q '^# *syntax=' "$repo/Dockerfile" || fail "the Dockerfile names a frontend image"
-    # Side by side: one builder's apt downloads and layer commits overlap the other's compiling (CI time).
-    build_start buildkit "$image:v1" "$repo" DOCKER_BUILDKIT=1 BUILDKIT_PROGRESS=plain
-    build_start legacy "$image:legacy" "$repo" DOCKER_BUILDKIT=0
-    build_wait buildkit
-    build_wait legacy
+    build buildkit "$image:v1" "$repo" DOCKER_BUILDKIT=1 BUILDKIT_PROGRESS=plain
+    build legacy "$image:legacy" "$repo" DOCKER_BUILDKIT=0
     local size slim
     size=$(docker image inspect --format '{{.Size}}' "$image:v1")
     slim=$(docker image inspect --format '{{.Size}}' debian:bookworm-slim)
